@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { parseRecord, RecordError, safeParseRecord, serializeRecord, type SyslogRecord } from "./record.js";
+
+const sample: SyslogRecord = {
+  v: 1,
+  received_at: "2026-11-23T10:00:00.123Z",
+  timestamp: "2026-11-23T19:00:00.5+09:00",
+  facility: 16,
+  severity: 6,
+  facility_name: "local0",
+  severity_name: "info",
+  hostname: "onegate",
+  app_name: "OneGate",
+  proc_id: null,
+  msg_id: "AUTH",
+  structured_data: { "meta@32473": { user: "alice", tag: ["a", "b"] } },
+  message: '{"event":"login","result":"failure"}',
+  message_json: { event: "login", result: "failure" },
+  format: "rfc5424",
+  source_ip: "192.0.2.10",
+  source_port: 51514,
+  tls_peer: "aws-syslog",
+  listener: "tls",
+  raw: null,
+};
+
+describe("record schema v1", () => {
+  it("serialises to one line and parses back", () => {
+    const line = serializeRecord({ ...sample, message: "two\nlines" });
+    expect(line.endsWith("\n")).toBe(true);
+    expect(line.slice(0, -1)).not.toContain("\n");
+    expect(parseRecord(line)).toEqual({ ...sample, message: "two\nlines" });
+  });
+
+  it("reports what is wrong with an invalid line", () => {
+    const result = safeParseRecord(JSON.stringify({ ...sample, facility: 24 }));
+    expect(result.success).toBe(false);
+    if (!result.success) expect(result.error).toContain("facility");
+    expect(safeParseRecord("{not json").success).toBe(false);
+    expect(() => parseRecord('{"v":2}')).toThrow(RecordError);
+  });
+
+  it("round-trips any message text", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), fc.option(fc.string()), (message, hostname) => {
+        const record = { ...sample, message, hostname };
+        expect(parseRecord(serializeRecord(record))).toEqual(record);
+      }),
+    );
+  });
+});

@@ -1,0 +1,138 @@
+import { z } from "zod";
+
+/**
+ * Schema v1 of the record: one NDJSON line per syslog message. It is the only contract
+ * between the receiver (which writes it) and the forwarder (which reads it), and its field
+ * names are the Athena/Glue column names, so they are snake_case and must stay stable once
+ * archived data exists. A change that removes or retypes a field is a new version.
+ */
+export const SCHEMA_VERSION = 1 as const;
+
+export const RECORD_FORMATS = ["rfc5424", "rfc3164", "unparsed"] as const;
+export type RecordFormat = (typeof RECORD_FORMATS)[number];
+
+/** RFC 5424 §6.3: SD-ID → PARAM-NAME → value. A PARAM-NAME repeated within one element
+ * (allowed by the RFC) keeps every value, in order, as an array. */
+export type StructuredData = Record<string, Record<string, string | string[]>>;
+
+export interface SyslogRecord {
+  v: typeof SCHEMA_VERSION;
+  /** When the receiver read the frame: ISO-8601 UTC with milliseconds. */
+  received_at: string;
+  /** From the message, ISO-8601 with its offset; null when absent (NILVALUE) or unusable. */
+  timestamp: string | null;
+  /** 0–23. rsyslog's default for a message without PRI is user.notice (1, 5). */
+  facility: number;
+  /** 0–7. */
+  severity: number;
+  facility_name: string;
+  severity_name: string;
+  hostname: string | null;
+  app_name: string | null;
+  proc_id: string | null;
+  msg_id: string | null;
+  structured_data: StructuredData | null;
+  message: string;
+  /** MSG parsed when it is a JSON object (OneGate sends one), else null. */
+  message_json: Record<string, unknown> | null;
+  format: RecordFormat;
+  source_ip: string | null;
+  source_port: number | null;
+  /** Verified client certificate's name (the permitted peer that matched, or subject CN). */
+  tls_peer: string | null;
+  /** Name of the input that received the message, e.g. "tls", "tcp", "relp". */
+  listener: string;
+  /** The frame as received (UTF-8, invalid bytes replaced) when it could not be parsed. */
+  raw: string | null;
+  /** Set when the frame was cut at the receiver's max frame size. Omitted when false. */
+  truncated?: true;
+}
+
+/** RFC 5424 §6.2.1 table 1; names as rsyslog prints them (%syslogfacility-text%). */
+export const FACILITY_NAMES = [
+  "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
+  "uucp", "cron", "authpriv", "ftp", "ntp", "security", "console", "solaris-cron",
+  "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+] as const;
+
+/** RFC 5424 §6.2.1 table 2; names as rsyslog prints them (%syslogseverity-text%). */
+export const SEVERITY_NAMES = [
+  "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+] as const;
+
+export const DEFAULT_FACILITY = 1; // user
+export const DEFAULT_SEVERITY = 5; // notice
+
+const structuredDataSchema = z.record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])));
+
+export const syslogRecordSchema = z.object({
+  v: z.literal(SCHEMA_VERSION),
+  received_at: z.iso.datetime({ offset: false, precision: 3 }),
+  timestamp: z.string().nullable(),
+  facility: z.number().int().min(0).max(23),
+  severity: z.number().int().min(0).max(7),
+  facility_name: z.string(),
+  severity_name: z.string(),
+  hostname: z.string().nullable(),
+  app_name: z.string().nullable(),
+  proc_id: z.string().nullable(),
+  msg_id: z.string().nullable(),
+  structured_data: structuredDataSchema.nullable(),
+  message: z.string(),
+  message_json: z.record(z.string(), z.unknown()).nullable(),
+  format: z.enum(RECORD_FORMATS),
+  source_ip: z.string().nullable(),
+  source_port: z.number().int().min(0).max(65535).nullable(),
+  tls_peer: z.string().nullable(),
+  listener: z.string(),
+  raw: z.string().nullable(),
+  truncated: z.literal(true).optional(),
+});
+
+/** Serialises one record as one NDJSON line (with the trailing LF). JSON escapes every
+ * control character, so a message containing LF stays on one line. */
+export function serializeRecord(record: SyslogRecord): string {
+  return JSON.stringify(record) + "\n";
+}
+
+export type ParseRecordResult =
+  | { success: true; record: SyslogRecord }
+  | { success: false; error: string };
+
+/** Parses one NDJSON line (without or with its LF) into a record; never throws. */
+export function safeParseRecord(line: string): ParseRecordResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (err) {
+    return { success: false, error: `not JSON: ${(err as Error).message}` };
+  }
+  const parsed = syslogRecordSchema.safeParse(value);
+  if (!parsed.success) {
+    return { success: false, error: z.prettifyError(parsed.error) };
+  }
+  return { success: true, record: parsed.data as SyslogRecord };
+}
+
+/** Like safeParseRecord, but throws RecordError on an invalid line. */
+export function parseRecord(line: string): SyslogRecord {
+  const result = safeParseRecord(line);
+  if (!result.success) throw new RecordError(result.error);
+  return result.record;
+}
+
+export class RecordError extends Error {
+  readonly code = "REC_INVALID";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`invalid schema-v${SCHEMA_VERSION} record: ${message}`, options);
+    this.name = "RecordError";
+  }
+}
+
+export function facilityName(facility: number): string {
+  return FACILITY_NAMES[facility] ?? String(facility);
+}
+
+export function severityName(severity: number): string {
+  return SEVERITY_NAMES[severity] ?? String(severity);
+}
