@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.js";
+import { ConfigError } from "./errors.js";
+
+describe("loadConfig", () => {
+  it("has documented defaults and is frozen", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      logStreamTemplate: "{hostname}", timeZone: "UTC", createLogGroups: false, maxParallelStreams: 4,
+      cloudWatchMaxRetries: 5, retryBaseDelayMs: 200, retryMaxDelayMs: 10_000, logLevel: "info",
+    });
+    expect(config.routes.routes.map((r) => r.name)).toEqual(["messages", "secure", "maillog", "cron", "boot", "onegate"]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads FORWARDER_* values and treats empty as unset", () => {
+    const config = loadConfig({
+      FORWARDER_ROUTES: "*.* /all", FORWARDER_CREATE_LOG_GROUPS: "true", FORWARDER_TIME_ZONE: "Asia/Tokyo",
+      FORWARDER_MAX_PARALLEL_STREAMS: "8", FORWARDER_LOG_STREAM_TEMPLATE: "{hostname}/{app_name}", LOG_LEVEL: "",
+    });
+    expect(config.routes.routes.map((r) => r.logGroup)).toEqual(["/all"]);
+    expect(config).toMatchObject({ createLogGroups: true, timeZone: "Asia/Tokyo", maxParallelStreams: 8, logLevel: "info" });
+  });
+
+  it("reports every problem at once", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        FORWARDER_ROUTES: "kern.nope /x", FORWARDER_TIME_ZONE: "Mars/Olympus", FORWARDER_CREATE_LOG_GROUPS: "yes",
+        FORWARDER_MAX_PARALLEL_STREAMS: "0", FORWARDER_LOG_STREAM_TEMPLATE: "{host}",
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const issues = (error as ConfigError).issues.join("\n");
+    for (const key of ["FORWARDER_ROUTES", "FORWARDER_TIME_ZONE", "FORWARDER_CREATE_LOG_GROUPS", "FORWARDER_MAX_PARALLEL_STREAMS", "FORWARDER_LOG_STREAM_TEMPLATE"]) {
+      expect(issues).toContain(key);
+    }
+    expect(issues).toContain("line 1");
+    expect((error as ConfigError).code).toBe("FWD_CONFIG_INVALID");
+  });
+});

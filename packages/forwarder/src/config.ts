@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { ConfigError } from "./errors.js";
+import { DEFAULT_ROUTES_TEXT, parseRoutes, type RouteTable } from "./core/route.js";
+import { LOG_STREAM_PLACEHOLDERS, parseLogStreamTemplate } from "./core/log-stream-name.js";
+
+/**
+ * The forwarder's configuration: one zod schema over FORWARDER_* environment variables
+ * (documented in docs/configuration.md), parsed once, every problem reported together,
+ * frozen. This is the only module that reads process.env. An empty value counts as unset.
+ */
+const booleanText = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+const intText = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  /** Routing table, rsyslog selector lines (see core/route.ts). */
+  FORWARDER_ROUTES: z.string().default(DEFAULT_ROUTES_TEXT).transform((text, ctx) => {
+    try {
+      return parseRoutes(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  FORWARDER_LOG_STREAM_TEMPLATE: z.string().default("{hostname}").superRefine((text, ctx) => {
+    try {
+      parseLogStreamTemplate(text);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `${(err as Error).message}; placeholders: ${LOG_STREAM_PLACEHOLDERS.join(", ")}` });
+    }
+  }),
+  FORWARDER_TIME_ZONE: z.string().default("UTC").refine(isTimeZone, { message: "not an IANA time zone name" }),
+  FORWARDER_CREATE_LOG_GROUPS: booleanText.default(false),
+  FORWARDER_MAX_PARALLEL_STREAMS: intText(1, 64).default(4),
+  FORWARDER_CLOUDWATCH_MAX_RETRIES: intText(0, 20).default(5),
+  FORWARDER_RETRY_BASE_DELAY_MS: intText(1, 60_000).default(200),
+  FORWARDER_RETRY_MAX_DELAY_MS: intText(1, 300_000).default(10_000),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export interface ForwarderConfig {
+  readonly routes: RouteTable;
+  readonly logStreamTemplate: string;
+  readonly timeZone: string;
+  readonly createLogGroups: boolean;
+  readonly maxParallelStreams: number;
+  readonly cloudWatchMaxRetries: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "silent";
+}
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ForwarderConfig {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== "") input[key] = value;
+  }
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    routes: e.FORWARDER_ROUTES,
+    logStreamTemplate: e.FORWARDER_LOG_STREAM_TEMPLATE,
+    timeZone: e.FORWARDER_TIME_ZONE,
+    createLogGroups: e.FORWARDER_CREATE_LOG_GROUPS,
+    maxParallelStreams: e.FORWARDER_MAX_PARALLEL_STREAMS,
+    cloudWatchMaxRetries: e.FORWARDER_CLOUDWATCH_MAX_RETRIES,
+    retryBaseDelayMs: e.FORWARDER_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: e.FORWARDER_RETRY_MAX_DELAY_MS,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+let cached: ForwarderConfig | undefined;
+
+/** The process's configuration, parsed on first use (Lambda init) and then reused. */
+export function forwarderConfig(): ForwarderConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { serializeRecord } from "@aws-syslog/record";
+import { sampleRecord } from "../testing/sample-record.js";
+import { readStagingObject, type StagingLine } from "./staging-object.js";
+
+async function collect(body: Readable | AsyncIterable<Uint8Array>): Promise<StagingLine[]> {
+  const lines: StagingLine[] = [];
+  for await (const line of readStagingObject(body)) lines.push(line);
+  return lines;
+}
+
+function chunked(bytes: Buffer, cuts: number[]): AsyncIterable<Uint8Array> {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  return (async function* () {
+    let start = 0;
+    for (const p of [...points, bytes.length]) {
+      if (p > start) yield bytes.subarray(start, p);
+      start = Math.max(start, p);
+    }
+  })();
+}
+
+describe("readStagingObject", () => {
+  it("reads records from concatenated gzip members and reports bad lines as values", async () => {
+    const a = sampleRecord({ message: "first" });
+    const b = sampleRecord({ message: "second" });
+    const body = Buffer.concat([
+      gzipSync(serializeRecord(a) + "\n"),
+      gzipSync("not json\n" + JSON.stringify({ v: 2 }) + "\n" + serializeRecord(b).trimEnd()),
+    ]);
+    const lines = await collect(Readable.from([body]));
+    expect(lines.map((l) => l.lineNumber)).toEqual([1, 3, 4, 5]);
+    expect(lines[0]).toEqual({ ok: true, record: a, lineNumber: 1 });
+    expect(lines[1]).toMatchObject({ ok: false, text: "not json", error: expect.stringContaining("not JSON") });
+    expect(lines[2]).toMatchObject({ ok: false, text: '{"v":2}' });
+    expect(lines[3]).toEqual({ ok: true, record: b, lineNumber: 5 });
+  });
+
+  it("throws FWD_STAGING_CORRUPT on bytes that are not gzip", async () => {
+    await expect(collect(Readable.from([Buffer.from("plain text, not gzip\n")]))).rejects.toMatchObject({
+      code: "FWD_STAGING_CORRUPT",
+      retryable: false,
+    });
+  });
+
+  it("rethrows a source stream error as it is", async () => {
+    const failing = (async function* () {
+      yield gzipSync(serializeRecord(sampleRecord())).subarray(0, 10);
+      throw Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    })();
+    await expect(collect(failing)).rejects.toMatchObject({ code: "ECONNRESET" });
+  });
+
+  it("yields the same lines however the compressed bytes are split", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.string({ unit: "binary", maxLength: 40 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 12 }),
+        async (messages, cuts) => {
+          const records = messages.map((message) => sampleRecord({ message }));
+          const bytes = gzipSync(records.map(serializeRecord).join(""));
+          const lines = await collect(chunked(bytes, cuts));
+          expect(lines).toEqual(records.map((record, i) => ({ ok: true, record, lineNumber: i + 1 })));
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,79 @@
+import { Readable, pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { StringDecoder } from "node:string_decoder";
+import { safeParseRecord, type SyslogRecord } from "@aws-syslog/record";
+import { StagingObjectError } from "../errors.js";
+
+/** One line of a staging object: a record, or the reason it is not one (a value, not a throw). */
+export type StagingLine =
+  | { ok: true; record: SyslogRecord; lineNumber: number }
+  | { ok: false; lineNumber: number; error: string; text: string };
+
+const LF = 0x0a;
+
+/**
+ * Streams the records of a staging object: gzip (one or several concatenated members, which
+ * zlib's gunzip reads in sequence) of NDJSON schema-v1 lines. Memory is bounded by one
+ * decompressed chunk plus one line, so a 128 MiB object never sits in memory whole.
+ * Blank lines are skipped (they still count for `lineNumber`, 1-based, so errors point at
+ * the right line). Corrupt gzip throws StagingObjectError (not retryable); other stream
+ * errors (e.g. the S3 connection dropping) are rethrown as they are.
+ */
+export async function* readStagingObject(
+  body: Readable | AsyncIterable<Uint8Array>,
+): AsyncGenerator<StagingLine> {
+  const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
+  // pipeline() destroys every stream on the first error, so the iteration below rejects
+  // with it instead of hanging, and an early `return` by the consumer frees the source.
+  const gunzip = pipeline(source, createGunzip(), () => {});
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  let lineNumber = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      let start = 0;
+      let end = chunk.indexOf(LF, start);
+      if (end === -1) {
+        pending += decoder.write(chunk);
+        continue;
+      }
+      // Decode whole lines only: LF never occurs inside a UTF-8 multi-byte sequence.
+      let text = pending + decoder.write(chunk.subarray(0, end));
+      pending = "";
+      for (;;) {
+        lineNumber += 1;
+        const line = parseLine(text, lineNumber);
+        if (line !== null) yield line;
+        start = end + 1;
+        end = chunk.indexOf(LF, start);
+        if (end === -1) break;
+        text = decoder.write(chunk.subarray(start, end));
+      }
+      pending = decoder.write(chunk.subarray(start));
+    }
+  } catch (err) {
+    if (isZlibError(err)) {
+      throw new StagingObjectError(`staging object is not valid gzip: ${(err as Error).message}`, { cause: err });
+    }
+    throw err;
+  }
+  pending += decoder.end();
+  if (pending.length > 0) {
+    const line = parseLine(pending, lineNumber + 1);
+    if (line !== null) yield line;
+  }
+}
+
+function parseLine(text: string, lineNumber: number): StagingLine | null {
+  const trimmed = text.endsWith("\r") ? text.slice(0, -1) : text;
+  if (trimmed.trim().length === 0) return null;
+  const parsed = safeParseRecord(trimmed);
+  return parsed.success
+    ? { ok: true, record: parsed.record, lineNumber }
+    : { ok: false, lineNumber, error: parsed.error, text: trimmed };
+}
+
+function isZlibError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("Z_");
+}
