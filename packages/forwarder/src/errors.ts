@@ -89,3 +89,27 @@ export class CloudWatchRequestError extends ForwarderError {
     super("FWD_CLOUDWATCH_REQUEST_FAILED", message, { ...options });
   }
 }
+
+/** FWD_ARCHIVE_ENCODE_FAILED: Parquet encoding of validated records failed (a defect, not bad
+ * input): not retryable, so the message goes to the DLQ with the staging object named. */
+export class ArchiveEncodeError extends ForwarderError {
+  constructor(message: string, options: ForwarderErrorOptions = {}) {
+    super("FWD_ARCHIVE_ENCODE_FAILED", message, { ...options, retryable: false });
+  }
+}
+
+/** FWD_ARCHIVE_PUT_FAILED: an archive object could not be stored (S3 PutObject after the SDK's
+ * own retries, or a local write). Retryable unless access is denied (IAM or KMS key policy). */
+export class ArchivePutError extends ForwarderError {
+  constructor(readonly key: string, message: string, options: ForwarderErrorOptions = {}) {
+    super("FWD_ARCHIVE_PUT_FAILED", `archive object ${key}: ${message}`, { retryable: true, ...options });
+  }
+}
+
+/** FWD_S3_READ_FAILED: a staging object could not be read (GetObject or its body stream after
+ * the SDK's retries). Retryable unless access is denied. */
+export class StagingObjectReadError extends ForwarderError {
+  constructor(bucket: string, key: string, message: string, options: ForwarderErrorOptions = {}) {
+    super("FWD_S3_READ_FAILED", `staging object s3://${bucket}/${key}: ${message}`, { retryable: true, ...options });
+  }
+}

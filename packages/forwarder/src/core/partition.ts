@@ -48,8 +48,13 @@ export const partitionId = partitionPath;
  * are compared without their quotes: notifications carry them bare, GetObject quoted.
  */
 export function stagingObjectId(object: StagingObjectIdentity): string {
-  const etag = object.etag === null ? "" : object.etag.replace(/^"|"$/g, "").toLowerCase();
+  const etag = normalizeEtag(object.etag) ?? "";
   return createHash("sha256").update(`${object.bucket}/${object.key}@${etag}`).digest("hex").slice(0, OBJECT_ID_HEX_CHARS);
+}
+
+/** An ETag without its quotes, lower case; null stays null. */
+export function normalizeEtag(etag: string | null): string | null {
+  return etag === null ? null : etag.replace(/^"|"$/g, "").toLowerCase();
 }
 
 function withPrefix(prefix: string, rest: string): string {
