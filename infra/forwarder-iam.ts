@@ -1,0 +1,65 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Consumer } from "./fanout.js";
+import { STAGING_PREFIX } from "./storage.js";
+
+/**
+ * Least-privilege permissions of the two forwarder Lambdas (in SST `permissions` form, i.e.
+ * one IAM statement each) and their SQS event source mappings.
+ */
+export interface Permission {
+  actions: string[];
+  resources: string[];
+}
+
+export interface ForwarderIamArgs {
+  consumer: Consumer;
+  queueArn: string;
+  stagingBucketArn: string;
+  archiveBucketArn: string;
+  archivePrefix: string;
+  keyArn: string;
+  /** Route log group ARNs, without the trailing `:*`. */
+  logGroupArns: string[];
+}
+
+/** Both functions read their queue and staging objects; cloudwatch writes log events, archive writes Parquet. */
+export function forwarderPermissions(a: ForwarderIamArgs): Permission[] {
+  const common: Permission[] = [
+    { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"], resources: [a.queueArn] },
+    { actions: ["s3:GetObject"], resources: [`${a.stagingBucketArn}/${STAGING_PREFIX}*`] },
+  ];
+  if (a.consumer === "cloudwatch") {
+    return [
+      ...common,
+      { actions: ["kms:Decrypt"], resources: [a.keyArn] },
+      // Streams are created per host on first use (CreateLogStream); DescribeLogStreams is not
+      // needed: ResourceAlreadyExistsException is the signal that a stream exists.
+      { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: a.logGroupArns.map((g) => `${g}:log-stream:*`) },
+    ];
+  }
+  return [
+    ...common,
+    { actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [a.keyArn] },
+    { actions: ["s3:PutObject"], resources: [`${a.archiveBucketArn}/${a.archivePrefix}*`] },
+  ];
+}
+
+/** Records per invocation and how long SQS may wait to fill a batch. */
+export const SQS_BATCH_SIZE = 10;
+export const SQS_BATCH_WINDOW_S = 5;
+/** Upper bound on concurrent invocations per queue, so a backlog cannot exhaust the account's
+ * Lambda concurrency or CloudWatch Logs' PutLogEvents quota. */
+export const SQS_MAX_CONCURRENCY = 10;
+
+export function createEventSourceMapping(name: string, a: { functionArn: pulumi.Input<string>; queueArn: pulumi.Input<string> }, opts?: pulumi.CustomResourceOptions): aws.lambda.EventSourceMapping {
+  return new aws.lambda.EventSourceMapping(name, {
+    eventSourceArn: a.queueArn,
+    functionName: a.functionArn,
+    batchSize: SQS_BATCH_SIZE,
+    maximumBatchingWindowInSeconds: SQS_BATCH_WINDOW_S,
+    // Handlers return SQS partial batch responses: only failed messages are retried.
+    functionResponseTypes: ["ReportBatchItemFailures"],
+    scalingConfig: { maximumConcurrency: SQS_MAX_CONCURRENCY },
+  }, opts);
+}
