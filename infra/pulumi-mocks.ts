@@ -32,6 +32,9 @@ export function installMocks(): void {
             arnSuffix: `net/${args.name}/0123456789abcdef`,
             url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${arnName}`,
             publicIp: "192.0.2.10",
+            allocationId: `eipalloc-${args.name}`,
+            prefixListId: "pl-mock",
+            keyId: `${args.name}-key-id`,
           },
         };
       },

@@ -61,7 +61,7 @@ describe("parseStageConfig", () => {
 
   it("requires an explicit sender allowlist", () => {
     expect(problemsOf({ certificateArn: CERT })).toEqual([expect.stringMatching(/^allowedSourceCidrs:/)]);
-    expect(parseStageConfig({ ...valid, allowedSourceCidrs: ["2001:db8::/32"] }).allowedSourceCidrs).toEqual(["2001:db8::/32"]);
+    expect(problemsOf({ ...valid, allowedSourceCidrs: ["2001:db8::/32"] })).toEqual([expect.stringMatching(/^allowedSourceCidrs\[0\]: expected an IPv4 CIDR/)]);
   });
 });
 

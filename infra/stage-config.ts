@@ -91,7 +91,6 @@ export const STAGE_DEFAULTS: StageConfig = {
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const ARN = (service: string, resource: string) => new RegExp(`^arn:aws[a-z-]*:${service}:([a-z0-9-]+):(\\d{12}):${resource}`);
 const CIDR4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
-const CIDR6 = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
 
 /** Merges `raw` over the defaults, validates, and returns a frozen config or throws StageConfigError. */
 export function parseStageConfig(raw: unknown): Readonly<StageConfig> {
@@ -134,7 +133,7 @@ export function parseStageConfig(raw: unknown): Readonly<StageConfig> {
       if (t.authMode === "x509/name" && !(t.permittedPeers?.length > 0)) problems.push("receiverTls.permittedPeers: at least one name is required with authMode x509/name");
     }
   }
-  arrayOf("allowedSourceCidrs", c.allowedSourceCidrs, (x) => isString(x) && (CIDR4.test(x) || CIDR6.test(x)), "an IPv4 or IPv6 CIDR");
+  arrayOf("allowedSourceCidrs", c.allowedSourceCidrs, (x) => isString(x) && CIDR4.test(x), "an IPv4 CIDR (the NLB is IPv4-only)");
   if (Array.isArray(c.allowedSourceCidrs) && c.allowedSourceCidrs.length === 0)
     problems.push("allowedSourceCidrs: list the senders' addresses (OneGate's published ranges); 0.0.0.0/0 must be explicit");
   int("azCount", c.azCount, 2, 6);

@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { assertLeastPrivilege, installMocks, one, out, settled, statements } from "./pulumi-mocks.js";
+import { createActiveFlowScaling, createReceiverRoles, hardenContainerDefinitions, receiverEnvironment, receiverSecrets, TMP_VOLUME } from "./compute.js";
+import { parseStageConfig } from "./stage-config.js";
+
+const STREAMS = ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/s-ingest-0", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/s-ingest-1"];
+const SECRET = (n: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${n}-AbCdEf`;
+const tls = parseStageConfig({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", allowedSourceCidrs: ["203.0.113.0/24"] });
+const mtls = parseStageConfig({ nlbMode: "mtls", allowedSourceCidrs: ["203.0.113.0/24"], receiverTls: { certSecretArn: SECRET("c"), keySecretArn: SECRET("k"), caSecretArn: SECRET("ca"), authMode: "x509/name", permittedPeers: ["onegate.example", "*.corp.example"] } });
+
+beforeAll(async () => {
+  installMocks();
+  const r = createReceiverRoles({ name: "c", streamArns: STREAMS, secretArns: Object.values(receiverSecrets(mtls)) });
+  createActiveFlowScaling({ name: "c", resourceId: "service/cl/svc", loadBalancerArnSuffix: "net/lb/1", targetGroupArnSuffix: "targetgroup/tg/2", flowsPerTask: 2000 });
+  await out(r.taskRole.arn);
+  await settled();
+});
+
+describe("receiver environment", () => {
+  it("mode tls: plain TCP listener behind the NLB, PROXY v2 required, TLS listener off", () => {
+    const env = receiverEnvironment(tls, ["a", "b"], 6601);
+    expect(env).toMatchObject({ RECEIVER_HOST: "0.0.0.0", RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: "6601", RECEIVER_TCP_PROXY_PROTOCOL: "required", RECEIVER_SINK: "firehose", RECEIVER_FIREHOSE_STREAMS: "a,b", RECEIVER_DRAIN_TIMEOUT_MS: "25000", RECEIVER_HEALTH_PORT: "8080" });
+    expect(receiverSecrets(tls)).toEqual({});
+  });
+  it("mode mtls: TLS in the task with x509/name and permitted peers; PEMs from Secrets Manager", () => {
+    const env = receiverEnvironment(mtls, ["a"], 6514);
+    expect(env).toMatchObject({ RECEIVER_TLS_PORT: "6514", RECEIVER_TCP_PORT: "off", RECEIVER_TLS_PROXY_PROTOCOL: "required", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "onegate.example,*.corp.example" });
+    expect(receiverSecrets(mtls)).toEqual({ RECEIVER_TLS_CERT_PEM: SECRET("c"), RECEIVER_TLS_KEY_PEM: SECRET("k"), RECEIVER_TLS_CA_PEM: SECRET("ca") });
+  });
+});
+
+describe("roles", () => {
+  it("task role may only firehose:PutRecordBatch on our streams", () => {
+    const role = one("aws:iam/role:Role", "cReceiverTaskRole").inputs;
+    expect(role.inlinePolicies).toHaveLength(1);
+    const st = statements(role.inlinePolicies[0].policy);
+    expect(st).toEqual([expect.objectContaining({ Effect: "Allow", Action: ["firehose:PutRecordBatch"], Resource: STREAMS })]);
+    assertLeastPrivilege(st, STREAMS);
+    expect(role.managedPolicyArns ?? []).toEqual([]);
+  });
+  it("execution role reads only the configured TLS secrets", () => {
+    const role = one("aws:iam/role:Role", "cReceiverExecutionRole").inputs;
+    const st = statements(role.inlinePolicies[0].policy);
+    assertLeastPrivilege(st, Object.values(receiverSecrets(mtls)));
+    expect(st[0]!.Action).toEqual(["secretsmanager:GetSecretValue"]);
+  });
+});
+
+describe("container hardening", () => {
+  it("stopTimeout above the drain deadline, read-only root with /tmp volume, explicit ports", () => {
+    const [d] = JSON.parse(hardenContainerDefinitions(JSON.stringify([{ name: "Receiver", portMappings: [{ containerPortRange: "1-65535" }], pseudoTerminal: true }]), { drainTimeoutMs: 25_000 }, [6601, 8080]));
+    expect(d.stopTimeout).toBe(30);
+    expect(d.stopTimeout * 1000).toBeGreaterThan(25_000);
+    expect(d.readonlyRootFilesystem).toBe(true);
+    expect(d.pseudoTerminal).toBe(false);
+    expect(d.portMappings).toEqual([{ containerPort: 6601, protocol: "tcp" }, { containerPort: 8080, protocol: "tcp" }]);
+    expect(d.mountPoints).toEqual([{ sourceVolume: TMP_VOLUME, containerPath: "/tmp", readOnly: false }]);
+  });
+});
+
+describe("active-flow autoscaling", () => {
+  it("tracks NLB active flows per healthy task on the ECS service", () => {
+    const p = one("aws:appautoscaling/policy:Policy", "cActiveFlow").inputs;
+    expect(p).toMatchObject({ policyType: "TargetTrackingScaling", serviceNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount", resourceId: "service/cl/svc" });
+    const spec = p.targetTrackingScalingPolicyConfiguration;
+    expect(spec.targetValue).toBe(2000);
+    const metrics = spec.customizedMetricSpecification.metrics;
+    expect(metrics.find((m: any) => m.id === "flows").metricStat.metric.metricName).toBe("ActiveFlowCount");
+    expect(metrics.filter((m: any) => m.returnData)).toEqual([expect.objectContaining({ expression: expect.stringContaining("flows /") })]);
+  });
+});
