@@ -9,3 +9,12 @@ export {
 } from "./core/route.js";
 export { parseLogStreamTemplate, logStreamName, type LogStreamTemplate } from "./core/log-stream-name.js";
 export { s3ObjectsFromSqsRecord, type S3ObjectRef } from "./handlers/s3-event.js";
+export { SyslogClock, eventTimeMs, syslogLine, jsonEvent } from "./core/event-text.js";
+export {
+  LogBatcher, truncateMessage, eventAge, MAX_BATCH_EVENTS, MAX_BATCH_BYTES, EVENT_OVERHEAD_BYTES, MAX_EVENT_BYTES,
+  MAX_MESSAGE_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, type LogEvent, type LogEventBatch,
+} from "./core/log-batches.js";
+export {
+  forwardToLogGroups, emptyForwardStats, type ForwardOptions, type ForwardStats, type LogEventsWriter, type PutLogEventsResult,
+} from "./core/forward-to-log-groups.js";
+export { CloudWatchLogsWriter, createCloudWatchLogsClient, type CloudWatchLogsWriterOptions } from "./adapters/cloudwatch-logs.js";
