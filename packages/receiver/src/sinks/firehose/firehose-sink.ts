@@ -1,0 +1,376 @@
+import { EventEmitter } from "node:events";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
+import { FirehoseClient } from "@aws-sdk/client-firehose";
+import type { Logger } from "pino";
+import type { Registry } from "../../metrics.js";
+import type { Ack, Sink } from "../sink.js";
+import { Aggregator, type SealedGroup } from "../../batch/aggregator.js";
+import { MAX_RECORD_DATA_BYTES, MAX_RECORDS_PER_BATCH } from "../../batch/firehose-limits.js";
+import { takeBatch } from "../../batch/take-batch.js";
+import type { Failure } from "./classify-error.js";
+import type { FirehoseSinkConfig } from "./config.js";
+import { FIREHOSE_CODES, FirehoseSinkError, type FirehoseCode } from "./firehose-errors.js";
+import { FirehoseEvents } from "./firehose-events.js";
+import { putRecordBatch } from "./service.js";
+import { StreamPool, type StreamState } from "./stream-pool.js";
+
+/**
+ * The receiver's production sink: schema-v1 NDJSON lines → gzip members → PutRecordBatch.
+ *
+ * Delivery is at-least-once. A line is acked (null) once the Firehose record holding it was
+ * accepted. Nothing is dropped before close(): failed entries are resent (only those, oldest
+ * first, before any record not yet sent); errors only an operator can fix keep the data and
+ * push back (write() returns false) while the stream is probed slowly; close() gives up at
+ * its deadline, acking the rest with RCV_FIREHOSE_UNDELIVERED and logging the count at ERROR.
+ *
+ * Order: lines keep write order inside a record; records are first sent in write order; a
+ * resent record goes before every record not yet sent. A record can be overtaken only by
+ * records that were already in flight when it failed (the other entries of its call and at
+ * most maxInFlight − 1 other calls), so with maxInFlight 1 and one stream a connection's
+ * lines are accepted in order except within one failed call. Across streams Firehose writes
+ * separate S3 objects anyway; readers order by received_at.
+ */
+export interface FirehoseSinkDeps {
+  /** A client making one attempt per call; by default one from the SDK's standard chain. */
+  client?: FirehoseClient;
+  logger: Logger;
+  metrics: Registry;
+  /** Milliseconds clock for back-off deadlines (Date.now by default; fake timers move it). */
+  clock?: () => number;
+  /** [0, 1) source for back-off jitter. */
+  random?: () => number;
+  /** gzip of one record's payload; async zlib (libuv pool) by default. */
+  compress?: (payload: string, level: number) => Promise<Buffer>;
+}
+
+const gzipAsync = promisify(gzip);
+const defaultCompress = (payload: string, level: number): Promise<Buffer> => gzipAsync(payload, { level });
+
+interface Entry {
+  seq: number;
+  lines: number;
+  payloadBytes: number;
+  acks: Ack[];
+  data: Buffer | null;
+  attempts: number;
+  settled: boolean;
+}
+
+export function createFirehoseSink(config: FirehoseSinkConfig, deps: FirehoseSinkDeps): Sink {
+  return new FirehoseSink(config, deps);
+}
+
+export class FirehoseSink extends EventEmitter implements Sink {
+  readonly name = "firehose";
+  private readonly client: FirehoseClient;
+  private readonly ownsClient: boolean;
+  private readonly clock: () => number;
+  private readonly compress: (payload: string, level: number) => Promise<Buffer>;
+  private readonly events: FirehoseEvents;
+  private readonly pool: StreamPool;
+  private readonly aggregator: Aggregator;
+  /** Records not in flight, in seq order: resent ones first, then never-sent ones. */
+  private queue: Entry[] = [];
+  /** Every record not yet accepted or given up; a Map keeps seq (insertion) order. */
+  private readonly unsettled = new Map<number, Entry>();
+  private readonly controllers = new Set<AbortController>();
+  private flushWaiters: { seq: number; resolve: () => void }[] = [];
+  private seq = 0;
+  private pending = 0;
+  private inFlight = 0;
+  private maxBatchRecords = MAX_RECORDS_PER_BATCH;
+  private needDrain = false;
+  private exhausted = false;
+  private reportedStalled = false;
+  private lastCause: string | undefined;
+  private pumpTimer: NodeJS.Timeout | undefined;
+  private pumpTimerAt = Infinity;
+  private pumpQueued = false;
+  private closing = false;
+  private abandoned = false;
+  private closePromise: Promise<void> | undefined;
+
+  constructor(
+    private readonly config: FirehoseSinkConfig,
+    deps: FirehoseSinkDeps,
+  ) {
+    super();
+    this.ownsClient = !deps.client;
+    // maxAttempts 1: this sink owns retries (only failed entries, stream rotation, counts).
+    this.client = deps.client ?? new FirehoseClient({ maxAttempts: 1 });
+    this.clock = deps.clock ?? Date.now;
+    this.compress = deps.compress ?? defaultCompress;
+    this.events = new FirehoseEvents(deps.metrics, deps.logger.child({ sink: "firehose" }));
+    this.pool = new StreamPool(config.streams, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, random: deps.random ?? Math.random });
+    this.aggregator = new Aggregator({
+      maxPayloadBytes: config.recordMaxBytes,
+      lingerMs: config.lingerMs,
+      now: this.clock,
+      onSeal: (group) => this.onSeal(group),
+      onOversize: (action, before, after) => this.events.oversize(action, before, after),
+    });
+  }
+
+  get pendingBytes(): number {
+    return this.pending;
+  }
+
+  /** True while the sink refuses more data whatever its budget (see stalledChanged). */
+  get stalled(): boolean {
+    return this.exhausted || this.pool.allBlocked();
+  }
+
+  write(line: string, ack?: Ack): boolean {
+    if (this.closing) {
+      const err = new FirehoseSinkError(FIREHOSE_CODES.closed, "Firehose sink is closed");
+      this.events.gaveUp(FIREHOSE_CODES.closed, "closed", { lines: 1, records: 0, bytes: Buffer.byteLength(line) });
+      ack?.(err);
+      return false;
+    }
+    this.pending += this.aggregator.add(line, ack);
+    this.events.linesIn.value += 1;
+    this.events.setPendingBytes(this.pending);
+    // Once the budget is reached there is no point lingering: ship what is open.
+    if (this.pending >= this.config.bufferBytes) this.aggregator.seal();
+    const ok = this.pending < this.config.bufferBytes && !this.stalled;
+    if (!ok) this.needDrain = true;
+    return ok;
+  }
+
+  flush(): Promise<void> {
+    this.aggregator.seal();
+    const seq = this.seq;
+    if (this.settledThrough(seq)) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }));
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= this.shutdown();
+    return this.closePromise;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.closing = true;
+    let deadline: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      deadline = setTimeout(resolve, this.config.closeTimeoutMs);
+    });
+    await Promise.race([this.flush(), expired]);
+    clearTimeout(deadline);
+    if (this.unsettled.size > 0) this.abandon();
+    this.aggregator.dispose();
+    clearTimeout(this.pumpTimer);
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  /** The shutdown deadline passed: abort calls, ack the rest with an error, log the count. */
+  private abandon(): void {
+    this.abandoned = true;
+    for (const c of this.controllers) c.abort();
+    const left = [...this.unsettled.values()];
+    const counts = { lines: 0, records: left.length, bytes: 0 };
+    for (const e of left) {
+      counts.lines += e.lines;
+      counts.bytes += e.payloadBytes;
+    }
+    const err = new FirehoseSinkError(FIREHOSE_CODES.undelivered, `not accepted by Firehose within ${this.config.closeTimeoutMs} ms of close`);
+    this.events.gaveUp(FIREHOSE_CODES.undelivered, "shutdown", counts, this.lastCause);
+    for (const e of left) this.settle(e, err);
+    this.queue = [];
+  }
+
+  private onSeal(group: SealedGroup): void {
+    const entry: Entry = { seq: ++this.seq, lines: group.lines, payloadBytes: group.payloadBytes, acks: group.acks, data: null, attempts: 0, settled: false };
+    this.unsettled.set(entry.seq, entry);
+    this.queue.push(entry);
+    // Async zlib runs on the libuv pool, so the event loop keeps reading sockets meanwhile.
+    this.compress(group.payload, this.config.gzipLevel).then(
+      (data) => this.compressed(entry, data, undefined),
+      (err: unknown) => this.compressed(entry, undefined, err),
+    );
+  }
+
+  private compressed(entry: Entry, data: Buffer | undefined, err: unknown): void {
+    if (entry.settled) return;
+    if (data && data.byteLength <= MAX_RECORD_DATA_BYTES) {
+      entry.data = data;
+    } else {
+      // Unreachable by construction (recordMaxBytes is within the gzip bound): a loud guard.
+      this.queue = this.queue.filter((e) => e !== entry);
+      const cause = err ?? new Error(`gzip member of ${data?.byteLength} bytes exceeds ${MAX_RECORD_DATA_BYTES}`);
+      this.giveUp([entry], FIREHOSE_CODES.compressFailed, "compress", cause);
+    }
+    this.requestPump();
+  }
+
+  /** One pump per tick: records compressed in the same turn leave in one call. */
+  private requestPump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    process.nextTick(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Starts calls while there is room in flight, a ready record at the head and a ready stream. */
+  private pump(): void {
+    while (!this.abandoned && this.inFlight < this.config.maxInFlight) {
+      const n = takeBatch(this.queue, this.maxBatchRecords);
+      if (n === 0) return;
+      const now = this.clock();
+      const stream = this.pool.pick(now);
+      if (!stream) {
+        this.schedulePump(this.pool.nextReadyAt() - now);
+        return;
+      }
+      void this.send(stream, this.queue.splice(0, n));
+    }
+  }
+
+  private schedulePump(delayMs: number): void {
+    const at = this.clock() + Math.max(0, delayMs);
+    if (this.pumpTimer && this.pumpTimerAt <= at) return;
+    clearTimeout(this.pumpTimer);
+    this.pumpTimerAt = at;
+    this.pumpTimer = setTimeout(() => {
+      this.pumpTimer = undefined;
+      this.pumpTimerAt = Infinity;
+      this.pump();
+    }, Math.max(0, delayMs));
+  }
+
+  private async send(stream: StreamState, batch: Entry[]): Promise<void> {
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    this.events.setInFlight(++this.inFlight);
+    const result = await putRecordBatch(this.client, stream.name, batch.map((e) => e.data!), {
+      timeoutMs: this.config.requestTimeoutMs,
+      signal: controller.signal,
+    });
+    this.controllers.delete(controller);
+    this.events.setInFlight(--this.inFlight);
+    if (this.abandoned) return; // every entry was already acked with an error
+    const now = this.clock();
+    if (result.ok) {
+      const failed: Entry[] = [];
+      let worst: Failure | undefined;
+      result.entries.forEach((failure, i) => {
+        const entry = batch[i]!;
+        if (!failure) return this.settle(entry, null);
+        this.events.entryFailed(failure.code);
+        this.events.retried(failure.kind === "retry" ? failure.reason : failure.kind === "blocked" ? failure.reason : "invalid", 1);
+        failed.push(entry);
+        if (!worst || failure.kind === "blocked") worst = failure;
+      });
+      this.events.batchDone(failed.length === 0 ? "ok" : "partial");
+      if (!worst) this.streamSucceeded(stream);
+      else if (worst.kind === "blocked") this.streamBlocked(stream, worst, now);
+      else this.pool.failed(stream, now);
+      if (worst) this.requeue(failed, worst);
+    } else {
+      const failure = result.failure;
+      this.events.batchDone("failed");
+      this.events.callFailed(stream.name, failure, batch.length);
+      if (failure.kind === "invalid") {
+        if (batch.length > 1) {
+          // Refused as a whole: halve the batch until the offending record stands alone.
+          this.maxBatchRecords = Math.ceil(batch.length / 2);
+          this.events.retried("invalid", batch.length);
+          this.requeue(batch, failure);
+        } else {
+          this.giveUp(batch, FIREHOSE_CODES.recordRejected, "rejected", new Error(`${failure.code}: ${failure.message}`));
+        }
+      } else {
+        this.events.retried(failure.reason, batch.length);
+        if (failure.kind === "retry" && failure.ambiguous) this.events.duplicatesPossible(stream.name, batch.reduce((n, e) => n + e.lines, 0), failure);
+        if (failure.kind === "blocked") this.streamBlocked(stream, failure, now);
+        else this.pool.failed(stream, now);
+        this.requeue(batch, failure);
+      }
+    }
+    this.updateStalled();
+    this.requestPump();
+  }
+
+  private streamSucceeded(stream: StreamState): void {
+    if (this.pool.succeeded(stream)) this.events.streamRecovered(stream.name);
+    this.exhausted = false;
+    this.maxBatchRecords = MAX_RECORDS_PER_BATCH;
+  }
+
+  private streamBlocked(stream: StreamState, failure: Failure, now: number): void {
+    if (this.pool.blocked(stream, now, failure.code)) this.events.streamBlocked(stream.name, failure);
+  }
+
+  /** Puts failed records back before every record not yet sent, keeping seq order. */
+  private requeue(entries: Entry[], failure: Failure): void {
+    this.lastCause = `${failure.code}: ${failure.message}`;
+    for (const e of entries) {
+      if (failure.kind === "retry") e.attempts += 1;
+      if (e.attempts > this.config.maxRetries) this.exhausted = true;
+    }
+    const merged: Entry[] = [];
+    let i = 0;
+    for (const e of this.queue) {
+      while (i < entries.length && entries[i]!.seq < e.seq) merged.push(entries[i++]!);
+      merged.push(e);
+    }
+    while (i < entries.length) merged.push(entries[i++]!);
+    this.queue = merged;
+  }
+
+  private updateStalled(): void {
+    const stalled = this.stalled;
+    if (stalled === this.reportedStalled) return;
+    this.reportedStalled = stalled;
+    let heldBytes = 0;
+    for (const e of this.unsettled.values()) heldBytes += e.payloadBytes;
+    this.events.stalledChanged(stalled, { heldRecords: this.unsettled.size, heldBytes, ...(stalled ? { cause: this.lastCause } : {}) });
+    this.checkDrain();
+  }
+
+  private giveUp(entries: Entry[], code: FirehoseCode, reason: string, cause: unknown): void {
+    const counts = { lines: 0, records: entries.length, bytes: 0 };
+    for (const e of entries) {
+      counts.lines += e.lines;
+      counts.bytes += e.payloadBytes;
+    }
+    this.events.gaveUp(code, reason, counts, cause);
+    const err = new FirehoseSinkError(code, `Firehose sink gave up on the record (${reason})`, { cause });
+    for (const e of entries) this.settle(e, err);
+  }
+
+  /** Accepted (error null) or given up: ack every line once, release its bytes. */
+  private settle(entry: Entry, error: Error | null): void {
+    if (entry.settled) return;
+    entry.settled = true;
+    this.unsettled.delete(entry.seq);
+    this.pending -= entry.payloadBytes;
+    this.events.setPendingBytes(this.pending);
+    if (!error) this.events.recordAccepted(entry.lines, entry.payloadBytes, entry.data?.byteLength ?? 0);
+    entry.data = null;
+    for (const ack of entry.acks) ack(error);
+    this.checkDrain();
+    this.checkFlush();
+  }
+
+  private checkDrain(): void {
+    if (!this.needDrain || this.stalled || this.pending > this.config.bufferBytes / 2) return;
+    this.needDrain = false;
+    this.emit("drain");
+  }
+
+  private settledThrough(seq: number): boolean {
+    const oldest = this.unsettled.keys().next();
+    return oldest.done === true || oldest.value > seq;
+  }
+
+  private checkFlush(): void {
+    if (this.flushWaiters.length === 0) return;
+    const still: typeof this.flushWaiters = [];
+    for (const w of this.flushWaiters) (this.settledThrough(w.seq) ? w.resolve() : still.push(w));
+    this.flushWaiters = still;
+  }
+}
