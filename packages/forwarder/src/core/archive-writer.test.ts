@@ -60,6 +60,15 @@ describe("ParquetPartWriter", () => {
     expect(Number(meta.num_rows)).toBe(3);
   });
 
+  it("keeps min/max statistics where Athena can prune (received_at), PLAIN without them for free text", () => {
+    const meta = parquetMetadata(write(records, "snappy").buffer as ArrayBuffer);
+    const chunk = (name: string) => meta.row_groups[0]!.columns.find((c) => c.meta_data?.path_in_schema[0] === name)!.meta_data!;
+    expect(chunk("received_at").statistics?.min_value).toEqual(new Date(records[0]!.received_at));
+    expect(chunk("message").encodings).toEqual(["PLAIN"]);
+    expect(chunk("message").statistics?.min_value).toBeUndefined();
+    expect(chunk("facility_name").encodings).toContain("RLE_DICTIONARY");
+  });
+
   it("counts held bytes and releases raw rows once a row group is encoded", () => {
     const writer = new ParquetPartWriter({ compression: "snappy", rowGroupRows: 10, rowGroupBytes: 1 << 24 });
     for (let i = 0; i < 9; i++) writer.append(sampleRecord(i));

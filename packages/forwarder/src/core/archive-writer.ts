@@ -72,6 +72,39 @@ export const ARCHIVE_PARQUET_SCHEMA: readonly SchemaElement[] = [
   ...ARCHIVE_COLUMNS.map(schemaElement),
 ];
 
+const PLAIN_TEXT = { encoding: "PLAIN", statistics: false } as const;
+const COLUMN_OPTIONS: Record<string, { encoding?: "PLAIN"; statistics?: boolean }> = {
+  message: PLAIN_TEXT,
+  raw: PLAIN_TEXT,
+  structured_data: PLAIN_TEXT,
+  message_json: PLAIN_TEXT,
+  timestamp: PLAIN_TEXT,
+  proc_id: PLAIN_TEXT,
+};
+
+/**
+ * UTF-8 bytes of a text column as views into one buffer: hyparquet-writer would otherwise call
+ * TextEncoder once per value, allocating an ArrayBuffer each (GC was ~15% of encoding time).
+ */
+function utf8Views(values: ArchiveValue[]): (Uint8Array | null)[] {
+  let upper = 0;
+  for (const v of values) if (typeof v === "string") upper += v.length * 3;
+  const buffer = Buffer.allocUnsafeSlow(upper);
+  const views: (Uint8Array | null)[] = new Array(values.length);
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== "string") {
+      views[i] = null;
+      continue;
+    }
+    const n = buffer.write(v, at, "utf8");
+    views[i] = buffer.subarray(at, at + n);
+    at += n;
+  }
+  return views;
+}
+
 /** Fixed cost counted per non-string value when estimating a row's raw size. */
 const SCALAR_ESTIMATE_BYTES = 8;
 
@@ -137,7 +170,11 @@ export class ParquetPartWriter {
 
   private encodeRowGroup(): void {
     if (this.pendingRows === 0) return;
-    const columnData = ARCHIVE_COLUMNS.map((column, i) => ({ name: column.name, data: this.columns[i]! }));
+    const columnData = ARCHIVE_COLUMNS.map((column, i) => {
+      const options = COLUMN_OPTIONS[column.name];
+      const data = options === PLAIN_TEXT ? utf8Views(this.columns[i]!) : this.columns[i]!;
+      return { name: column.name, data, ...options };
+    });
     // One call = one row group: rowGroupSize is the whole pending batch.
     void this.parquet.write({ columnData, rowGroupSize: this.pendingRows });
     this.encodedRows += this.pendingRows;

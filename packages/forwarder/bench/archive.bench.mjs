@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+// Archive benchmark: a staging object (gzip NDJSON, ~100 MB of NDJSON by default) → Parquet,
+// through the production core (archiveStagingObject) with a sink that only counts bytes.
+// Reports rows/s on one core and the measuring process's peak RSS.
+//
+//   pnpm --filter @aws-syslog/forwarder build
+//   node packages/forwarder/bench/archive.bench.mjs [--mb 100] [--compression snappy|gzip|zstd|none]
+//
+// The object is generated once into the OS temp dir by a separate process, so the measured
+// process's peak RSS is the archive run's alone (plus Node's baseline, ~45 MB).
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { createGzip } from "node:zlib";
+import { fileURLToPath } from "node:url";
+
+const dist = new URL("../dist/", import.meta.url);
+const { values: args } = parseArgs({
+  options: {
+    mb: { type: "string", default: "100" },
+    compression: { type: "string", default: "snappy" },
+    measure: { type: "string" },
+    "decode-only": { type: "boolean", default: false },
+  },
+});
+
+const targetBytes = Number(args.mb) * 1024 * 1024;
+const file = join(tmpdir(), `aws-syslog-archive-bench-${args.mb}mb.ndjson.gz`);
+
+if (args.measure) await measure(args.measure);
+else await main();
+
+async function main() {
+  if (!existsSync(file)) await generate();
+  const run = (extra) => {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--measure", file, "--compression", args.compression, ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+    if (child.status !== 0) throw new Error(`measure run failed (${child.status})`);
+    return JSON.parse(child.stdout.toString());
+  };
+  const decode = run(["--decode-only"]);
+  const full = run([]);
+  const archiveOnlyS = full.seconds - decode.seconds;
+  console.log(JSON.stringify({
+    stagingObject: { gzipBytes: statSync(file).size, ndjsonBytes: full.ndjsonBytes, records: full.records },
+    compression: args.compression,
+    decodeOnly: { seconds: round(decode.seconds), rowsPerSecond: Math.round(decode.records / decode.seconds), peakRssMiB: decode.peakRssMiB },
+    archive: {
+      seconds: round(full.seconds),
+      rowsPerSecond: Math.round(full.records / full.seconds),
+      parquetObjects: full.objects,
+      parquetBytes: full.parquetBytes,
+      earlyCloses: full.earlyCloses,
+      peakRssMiB: full.peakRssMiB,
+    },
+    // Encoding alone (total minus gunzip+JSON+schema validation), for comparing writers.
+    encodeOnlyRowsPerSecond: archiveOnlyS > 0 ? Math.round(full.records / archiveOnlyS) : null,
+    node: process.version,
+  }, null, 2));
+}
+
+async function generate() {
+  const { sampleRecord } = await import(new URL("core/archive-fixtures.js", dist));
+  const gzip = createGzip();
+  const out = gzip.pipe(createWriteStream(file));
+  const start = Date.UTC(2024, 4, 6, 7, 58, 0);
+  const words = "session opened for user root by (uid=0) Accepted publickey for ec2-user from port ssh2 RSA SHA256 connection closed by authenticating user invalid".split(" ");
+  let bytes = 0;
+  for (let i = 0; bytes < targetBytes; i++) {
+    // A Firehose object spans minutes: 5 minutes across an hour boundary, all facilities.
+    const n = 8 + (i % 23);
+    const message = Array.from({ length: n }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(" ") + ` #${i}`;
+    const line = JSON.stringify(sampleRecord(i, { received_at: new Date(start + Math.floor(i / 2000) * 1000).toISOString(), message })) + "\n";
+    bytes += line.length;
+    if (!gzip.write(line)) await new Promise((resolve) => gzip.once("drain", resolve));
+  }
+  gzip.end();
+  await new Promise((resolve) => out.on("finish", resolve));
+}
+
+async function measure(path) {
+  const { archiveStagingObject } = await import(new URL("core/archive.js", dist));
+  const { readStagingObject } = await import(new URL("core/staging-object.js", dist));
+  const { DEFAULT_ROUTES } = await import(new URL("core/route.js", dist));
+  let parquetBytes = 0;
+  let objects = 0;
+  const sink = { put: async (_key, bytes) => { parquetBytes += bytes.length; objects += 1; } };
+  let ndjsonBytes = 0;
+  const body = createReadStream(path);
+  const t0 = process.hrtime.bigint();
+  let records = 0;
+  let earlyCloses = 0;
+  if (args["decode-only"]) {
+    for await (const line of readStagingObject(body)) if (line.ok) records += 1;
+  } else {
+    const result = await archiveStagingObject({ bucket: "bench", key: path, etag: null }, body, sink, {
+      routes: DEFAULT_ROUTES,
+      prefix: "",
+      compression: args.compression,
+      // The production defaults (config.ts).
+      rowsPerPart: 1_000_000,
+      maxPartBytes: 64 * 1024 * 1024,
+      rowGroupRows: 100_000,
+      rowGroupBytes: 16 * 1024 * 1024,
+      maxBufferBytes: 128 * 1024 * 1024,
+    });
+    records = result.records;
+    earlyCloses = result.earlyCloses;
+  }
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  ndjsonBytes = 0; // filled below without holding the file
+  for await (const chunk of createReadStream(path).pipe((await import("node:zlib")).createGunzip())) ndjsonBytes += chunk.length;
+  const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stdout.write(JSON.stringify({ seconds, records, objects, parquetBytes, earlyCloses, peakRssMiB, ndjsonBytes }));
+}
+
+function round(x) {
+  return Math.round(x * 100) / 100;
+}
