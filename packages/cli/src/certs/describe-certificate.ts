@@ -15,7 +15,7 @@ export interface CertificateInfo {
   serialNumber: string;
   notBefore: string;
   notAfter: string;
-  /** Whole days until notAfter, rounded down; negative once expired. */
+  /** Whole days until notAfter (rounded toward zero): 0 on the last day, -N when it expired N whole days ago. */
   daysToExpiry: number;
   status: CertificateStatus;
   isCa: boolean;
@@ -53,7 +53,7 @@ export function describeCertificate(cert: NodeX509, now: Date = new Date()): Cer
     serialNumber: cert.serialNumber.toUpperCase(),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter.toISOString(),
-    daysToExpiry: Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS),
+    daysToExpiry: Math.trunc((notAfter.getTime() - now.getTime()) / DAY_MS) || 0, // || 0: no -0 in JSON
     status,
     isCa: cert.ca,
     selfSigned: cert.checkIssued(cert),

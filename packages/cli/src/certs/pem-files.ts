@@ -57,11 +57,12 @@ export async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-export async function readRequired(path: string): Promise<Buffer> {
+/** A file's bytes; `label` (default: the path) names it in errors, e.g. as the user typed it. */
+export async function readRequired(path: string, label = path): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
-    throw fileError(err, path, "read");
+    throw fileError(err, label, "read");
   }
 }
 
