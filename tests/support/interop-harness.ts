@@ -11,10 +11,11 @@ import { readRecords, waitForTagged, type ExpectedFields, type ReadRecord } from
 /** Fields the rsyslog stand-in receiver cannot fill as the product does: not checked against it. */
 const NOT_FROM_RSYSLOG = ["tls_peer", "structured_data", "msg_id", "timestamp", "source_port", "message_json", "raw"];
 
-/** The expected fields that apply to this receiver (all of them for the product). */
+/** The expected fields that apply to this receiver (all of them for the product; rsyslog writes
+ * "-" or "" where the record has null, so null expectations are not checked against it). */
 export function expectedFor(rx: RunningReceiver, fields: ExpectedFields): ExpectedFields {
   if (rx.kind === "product") return fields;
-  return Object.fromEntries(Object.entries(fields).filter(([k]) => !NOT_FROM_RSYSLOG.includes(k)));
+  return Object.fromEntries(Object.entries(fields).filter(([k, v]) => !NOT_FROM_RSYSLOG.includes(k) && v !== null));
 }
 
 /** Bound on waiting for a batch to land: generous for 2 busy cores, finite so nothing hangs. */
@@ -100,9 +101,14 @@ export class InteropHarness {
     await this.daemons.stopAll();
   }
 
-  /** afterAll: removes the PKI and every work directory. */
+  /** afterAll: removes the PKI and every work directory (kept with INTEROP_KEEP=1, for
+   * reading configs, daemon logs and receiver output after a failure). */
   async dispose(): Promise<void> {
     await this.daemons.stopAll();
+    if (process.env.INTEROP_KEEP === "1") {
+      console.log(`interop: kept ${this.root} and ${this.pki.dir}`);
+      return;
+    }
     await this.pki.remove();
     await rm(this.root, { recursive: true, force: true });
   }

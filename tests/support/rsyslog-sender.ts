@@ -44,20 +44,23 @@ const START_TIMEOUT_MS = 15_000;
  * guarantee that rsyslog has read all of them before it sees the close. imfile would
  * depend on inotify/polling and state files; imuxsock rate-limits by default and would stamp
  * the local hostname. Injection is bound to its own ruleset, so rsyslog's own start/stop
- * messages never reach the receiver (they go to internal.log, kept for failure messages).
+ * messages never reach the receiver: with no action for them, rsyslogd -n prints them on stderr,
+ * which the Daemon keeps for failure messages.
+ *
+ * The action queue's short shutdown timeouts make stop() quick for a sender whose action is
+ * suspended (a refused client retries forever; rsyslog's default would wait 10 s and more).
+ * Tests stop senders only after the receiver has confirmed delivery.
  */
 export class RsyslogSender {
   private constructor(
     readonly daemon: Daemon,
     readonly injectPort: number,
-    private readonly internalLog: string,
   ) {}
 
   static async start(opts: RsyslogSenderOptions): Promise<RsyslogSender> {
     const rsyslogd = requireBinary("rsyslogd");
     const wd = opts.workDir;
     const portFile = join(wd, "inject.port");
-    const internalLog = join(wd, "internal.log");
     const client = opts.clientCert
       ? `\n  defaultNetstreamDriverCertFile="${opts.clientCert.cert}"\n  defaultNetstreamDriverKeyFile="${opts.clientCert.key}"`
       : "";
@@ -79,9 +82,9 @@ ruleset(name="fwd") {
     TCP_Framing="${opts.framing}"
     StreamDriver="${opts.driver}" StreamDriverMode="1" ${auth}
     queue.type="LinkedList" queue.size="200000"
+    queue.timeoutShutdown="200" queue.timeoutActionCompletion="200"
     action.resumeRetryCount="-1" action.resumeInterval="1")
 }
-*.* action(type="omfile" file="${internalLog}")
 `;
     const confFile = join(wd, "rsyslog-sender.conf");
     await writeFile(confFile, conf);
@@ -100,7 +103,7 @@ ruleset(name="fwd") {
           context: () => daemon.describe(),
         },
       );
-      return new RsyslogSender(daemon, port, internalLog);
+      return new RsyslogSender(daemon, port);
     } catch (err) {
       await daemon.stop().catch(() => {});
       throw err;
@@ -112,13 +115,13 @@ ruleset(name="fwd") {
     return sendLines(this.injectPort, lines);
   }
 
-  /** rsyslog's own messages so far (start, TLS errors, suspended actions). */
-  internalMessages(): Promise<string> {
-    return readFile(this.internalLog, "utf8").catch(() => "");
+  /** rsyslog's own messages so far (TLS errors, suspended actions), from its stderr. */
+  get internalMessages(): string {
+    return this.daemon.logs;
   }
 
-  async describe(): Promise<string> {
-    return `${this.daemon.describe()}\ninternal messages:\n${(await this.internalMessages()).slice(-4000) || "(none)"}`;
+  describe(): string {
+    return this.daemon.describe();
   }
 
   stop(): Promise<ExitInfo> {

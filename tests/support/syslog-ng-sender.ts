@@ -26,8 +26,9 @@ const START_TIMEOUT_MS = 15_000;
 
 /**
  * A real syslog-ng (the one unpacked into SNG_ROOT) forwarding over TLS, fed through a
- * `unix-stream()` source in its work directory: a relay's usual shape, with no port to race
- * for. keep-hostname(yes) keeps the HOSTNAME the test wrote; flow-control makes the source
+ * `unix-stream()` source in its work directory: no port to race for. A Unix source expects
+ * messages without HOSTNAME (libc syslog() writes none), so flags(expect-hostname) makes it
+ * parse the one the test wrote, and keep-hostname(yes) forwards it; flow-control makes the source
  * wait for the destination instead of dropping when the TLS connection is slow to start.
  */
 export class SyslogNgSender {
@@ -45,7 +46,7 @@ export class SyslogNgSender {
     const client = opts.clientCert ? ` cert-file("${opts.clientCert.cert}") key-file("${opts.clientCert.key}")` : "";
     const conf = `@version: 3.38
 options { use-dns(no); use-fqdn(no); keep-hostname(yes); chain-hostnames(no); stats-freq(0); log-fifo-size(200000); };
-source s_in { unix-stream("${socketPath}" max-connections(4) log-iw-size(20000)); };
+source s_in { unix-stream("${socketPath}" max-connections(4) log-iw-size(20000) flags(expect-hostname)); };
 source s_internal { internal(); };
 destination d_tls {
   ${opts.driver}("127.0.0.1" port(${opts.targetPort}) transport("tls")
