@@ -113,3 +113,12 @@ export class StagingObjectReadError extends ForwarderError {
     super("FWD_S3_READ_FAILED", `staging object s3://${bucket}/${key}: ${message}`, { retryable: true, ...options });
   }
 }
+
+/** FWD_S3_TAGGING_FAILED: the "forwarded" tag of a staging object could not be read or written
+ * (GetObjectTagging / PutObjectTagging). Retryable unless access is denied or the object
+ * already has S3's maximum of 10 tags. */
+export class StagingObjectTaggingError extends ForwarderError {
+  constructor(bucket: string, key: string, message: string, options: ForwarderErrorOptions = {}) {
+    super("FWD_S3_TAGGING_FAILED", `staging object s3://${bucket}/${key}: ${message}`, { retryable: true, ...options });
+  }
+}

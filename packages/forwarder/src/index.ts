@@ -18,3 +18,5 @@ export {
   forwardToLogGroups, emptyForwardStats, type ForwardOptions, type ForwardStats, type LogEventsWriter, type PutLogEventsResult,
 } from "./core/forward-to-log-groups.js";
 export { CloudWatchLogsWriter, createCloudWatchLogsClient, type CloudWatchLogsWriterOptions } from "./adapters/cloudwatch-logs.js";
+export { forwardStagingObject, type StagingObjectStore, type ForwardStagingResult } from "./core/forward-staging-object.js";
+export { S3StagingObjects, FORWARDED_TAG } from "./adapters/s3-staging-objects.js";
