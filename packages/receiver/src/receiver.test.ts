@@ -1,0 +1,193 @@
+import { copyFileSync, writeFileSync } from "node:fs";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closed, octet, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../test/harness.js";
+import { makePki, type Pki } from "../test/pki.js";
+
+let pki: Pki;
+let rx: TestReceiver | undefined;
+
+beforeAll(() => {
+  pki = makePki();
+});
+
+afterEach(async () => {
+  await rx?.handle.stop();
+  rx = undefined;
+});
+
+const line5424 = (n: number) => `<134>1 2026-11-23T10:00:00.123+09:00 web01 app 42 ID7 - message ${n}`;
+
+describe("TLS listener, anon", () => {
+  it("receives octet-counted and LF-framed records with the connection's fields", async () => {
+    rx = await startTestReceiver(pki);
+    const socket = await tlsClient(rx.tlsPort, pki);
+    socket.write(octet(line5424(1)) + octet(line5424(2)));
+    socket.write(`${line5424(3)}\n<13>Nov 23 10:00:00 host1 sshd[99]: three-one-sixty-four\n`);
+    await until(() => rx!.records().length === 4, 5_000, "4 records");
+    socket.end();
+    const records = rx.records();
+    expect(records.map((r) => r.message)).toEqual(["message 1", "message 2", "message 3", "three-one-sixty-four"]);
+    expect(records[0]).toMatchObject({ format: "rfc5424", hostname: "web01", app_name: "app", proc_id: "42", msg_id: "ID7", facility: 16, severity: 6, listener: "tls", tls_peer: null, source_ip: "127.0.0.1", timestamp: "2026-11-23T10:00:00.123+09:00" });
+    expect(records[0]!.source_port).toBe(socket.localPort);
+    expect(records[3]).toMatchObject({ format: "rfc3164", hostname: "host1", app_name: "sshd", proc_id: "99" });
+  });
+
+  it("counts a connect-and-close probe as a health check and logs nothing above debug", async () => {
+    rx = await startTestReceiver(pki);
+    const probe = await tcpClient(rx.tlsPort);
+    probe.end();
+    await closed(probe);
+    await until(() => rx!.handle.metrics.counter("receiver_health_checks_total", "").total() === 1, 5_000, "health check counted");
+    expect(rx.logs.filter((l) => (l.level as number) >= 40)).toEqual([]);
+  });
+
+  it("refuses plain syslog on the TLS port with a reason, and keeps serving others", async () => {
+    rx = await startTestReceiver(pki);
+    const plain = await tcpClient(rx.tlsPort);
+    plain.write(`${line5424(1)}\n`);
+    await closed(plain);
+    await until(() => rx!.logs.some((l) => l.code === "RCV_WRONG_PROTOCOL" || l.event === "tls_handshake_failed"), 5_000, "refusal logged");
+    const good = await tlsClient(rx.tlsPort, pki);
+    good.end(`${line5424(2)}\n`);
+    await until(() => rx!.records().length === 1);
+    expect(rx.records()[0]!.message).toBe("message 2");
+  });
+
+  it("rejects TLS 1.1 clients", async () => {
+    rx = await startTestReceiver(pki);
+    await expect(tlsClient(rx.tlsPort, pki, { maxVersion: "TLSv1.1", minVersion: "TLSv1" })).rejects.toThrow();
+    await until(() => rx!.handle.metrics.counter("receiver_tls_handshake_failures_total", "").total() >= 1, 5_000, "failure counted");
+  });
+});
+
+describe("TLS listener, x509/name", () => {
+  const env = { RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "aws-syslog,*.example.com" };
+
+  it("accepts permitted peers, names them in tls_peer, refuses others while a good sender keeps working", async () => {
+    rx = await startTestReceiver(pki, env);
+    const good = await tlsClient(rx.tlsPort, pki, pki.clients.awsSyslog);
+    good.write(`${line5424(1)}\n`);
+    await until(() => rx!.records().length === 1);
+
+    const wrongCn = await tlsClient(rx.tlsPort, pki, pki.clients.other);
+    await closed(wrongCn);
+    // Without a certificate, and with one from another CA: refused during or right after the
+    // handshake (with TLS 1.3 the client may see the handshake finish, then the close).
+    await tlsClient(rx.tlsPort, pki).then((s) => closed(s)).catch(() => undefined);
+    await tlsClient(rx.tlsPort, pki, pki.clients.rogue).then((s) => closed(s)).catch(() => undefined);
+
+    const wild = await tlsClient(rx.tlsPort, pki, pki.clients.wildcard);
+    wild.end(`${line5424(2)}\n`);
+    good.end(`${line5424(3)}\n`);
+    await until(() => rx!.records().length === 3);
+    const byMessage = Object.fromEntries(rx.records().map((r) => [r.message, r.tls_peer]));
+    expect(byMessage).toEqual({ "message 1": "aws-syslog", "message 2": "host1.example.com", "message 3": "aws-syslog" });
+    await until(() => rx!.logs.filter((l) => l.event === "connection_refused" || l.event === "tls_handshake_failed").length >= 3, 5_000, "3 refusals logged");
+    const refusedPeer = rx.logs.find((l) => l.code === "RCV_TLS_PEER_REFUSED");
+    expect(String(refusedPeer?.detail)).toContain("not-aws-syslog");
+  });
+});
+
+describe("plain TCP listener with PROXY protocol", () => {
+  const proxyV2 = (src: string, srcPort: number) => {
+    const sig = Buffer.from([0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a]);
+    const body = Buffer.alloc(12);
+    src.split(".").forEach((o, i) => body.writeUInt8(Number(o), i));
+    [10, 0, 0, 1].forEach((o, i) => body.writeUInt8(o, 4 + i));
+    body.writeUInt16BE(srcPort, 8);
+    body.writeUInt16BE(6601, 10);
+    return Buffer.concat([sig, Buffer.from([0x21, 0x11, 0x00, 12]), body]);
+  };
+  const env = { RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: "0", RECEIVER_TCP_PROXY_PROTOCOL: "required" };
+
+  it("takes source_ip and source_port from a v2 header", async () => {
+    rx = await startTestReceiver(pki, env);
+    const s = await tcpClient(rx.tcpPort);
+    s.end(Buffer.concat([proxyV2("198.51.100.7", 40123), Buffer.from(`${line5424(1)}\n`)]));
+    await until(() => rx!.records().length === 1);
+    expect(rx.records()[0]).toMatchObject({ source_ip: "198.51.100.7", source_port: 40123, listener: "tcp", message: "message 1" });
+  });
+
+  it("takes the address from a v1 header split across writes", async () => {
+    rx = await startTestReceiver(pki, env);
+    const s = await tcpClient(rx.tcpPort);
+    s.write("PROXY TCP4 203.0.113.9 10.0.0.1 5");
+    await new Promise((r) => setTimeout(r, 20));
+    s.end(`1234 6601\r\n${line5424(1)}\n`);
+    await until(() => rx!.records().length === 1);
+    expect(rx.records()[0]).toMatchObject({ source_ip: "203.0.113.9", source_port: 51234 });
+  });
+
+  it("refuses a connection without a header when required, and TLS on the plain port", async () => {
+    rx = await startTestReceiver(pki, env);
+    const s = await tcpClient(rx.tcpPort);
+    s.write(`${line5424(1)}\n`);
+    await closed(s);
+    await until(() => rx!.logs.some((l) => l.code === "RCV_PROXY_HEADER_INVALID"), 5_000, "refusal logged");
+    expect(rx.records()).toEqual([]);
+  });
+
+  it("refuses a TLS ClientHello on the plain port", async () => {
+    rx = await startTestReceiver(pki, { ...env, RECEIVER_TCP_PROXY_PROTOCOL: "off" });
+    await tlsClient(rx.tcpPort, pki).catch(() => undefined);
+    await until(() => rx!.logs.some((l) => l.code === "RCV_WRONG_PROTOCOL"), 5_000, "wrong protocol logged");
+    expect(rx.records()).toEqual([]);
+  });
+});
+
+describe("limits and lifecycle", () => {
+  it("closes connections above RECEIVER_MAX_CONNECTIONS and counts them", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_MAX_CONNECTIONS: "2" });
+    const a = await tlsClient(rx.tlsPort, pki);
+    const b = await tlsClient(rx.tlsPort, pki);
+    const c = await tcpClient(rx.tlsPort);
+    await closed(c);
+    expect(rx.logs.some((l) => l.code === "RCV_TOO_MANY_CONNECTIONS")).toBe(true);
+    a.end(`${line5424(1)}\n`);
+    b.end(`${line5424(2)}\n`);
+    await until(() => rx!.records().length === 2);
+  });
+
+  it("closes idle connections after RECEIVER_IDLE_TIMEOUT_MS", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_IDLE_TIMEOUT_MS: "200" });
+    const s = await tlsClient(rx.tlsPort, pki);
+    await closed(s, 3_000);
+    await until(() => rx!.logs.some((l) => l.code === "RCV_IDLE_TIMEOUT"), 3_000, "idle logged");
+  });
+
+  it("on stop, stores every record already read and reports the health endpoint as draining", async () => {
+    rx = await startTestReceiver(pki);
+    const s = await tlsClient(rx.tlsPort, pki);
+    const n = 5_000;
+    let payload = "";
+    for (let i = 0; i < n; i++) payload += octet(line5424(i));
+    s.write(payload);
+    await until(() => rx!.handle.events.frames.total() === n, 10_000, "all frames read");
+    const healthPort = rx.handle.addresses.health!.port;
+    const stopping = rx.handle.stop();
+    const res = await fetch(`http://127.0.0.1:${healthPort}/health`).catch(() => null);
+    if (res) expect(res.status).toBe(503);
+    await expect(stopping).resolves.toBe(true);
+    expect(rx.records()).toHaveLength(n);
+  });
+
+  it("reloads the certificate without dropping established connections", async () => {
+    const certFile = `${pki.dir}/reload.pem`;
+    const keyFile = `${pki.dir}/reload.key`;
+    copyFileSync(pki.server.certFile, certFile);
+    copyFileSync(pki.server.keyFile, keyFile);
+    rx = await startTestReceiver(pki, { RECEIVER_TLS_CERT_FILE: certFile, RECEIVER_TLS_KEY_FILE: keyFile, RECEIVER_TLS_WATCH_FILES: "false" });
+    const before = await tlsClient(rx.tlsPort, pki);
+    // A broken certificate is refused on reload; the old one stays in use.
+    writeFileSync(certFile, "not a certificate");
+    expect(rx.handle.reloadTls()).toBe(false);
+    copyFileSync(pki.server2.certFile, certFile);
+    copyFileSync(pki.server2.keyFile, keyFile);
+    expect(rx.handle.reloadTls()).toBe(true);
+    const after = await tlsClient(rx.tlsPort, pki);
+    expect(after.getPeerCertificate().subject.CN).toBe("reloaded.localhost");
+    before.end(`${line5424(1)}\n`);
+    after.end(`${line5424(2)}\n`);
+    await until(() => rx!.records().length === 2);
+  });
+});

@@ -1,0 +1,21 @@
+import type { ReceiverConfig } from "../config.js";
+import type { ReceiverEvents } from "../events.js";
+import { FileSink } from "./file.js";
+import type { Sink } from "./sink.js";
+import { StagingSink } from "./staging.js";
+
+/** The sink the config names (RECEIVER_SINK). */
+export async function createSink(config: ReceiverConfig, events: ReceiverEvents): Promise<Sink> {
+  switch (config.sink) {
+    case "file":
+      return FileSink.open(config.outFile!, events, config.bufferBytes);
+    case "staging":
+      return new StagingSink(config.stagingDir!, events, {
+        budgetBytes: config.bufferBytes,
+        maxObjectBytes: config.stagingMaxObjectBytes,
+        flushMs: config.stagingFlushMs,
+      });
+    case "firehose":
+      throw new Error("the Firehose sink is not wired yet");
+  }
+}
