@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { DEFAULT_ROUTES_TEXT, parseRoutes, type RouteTable } from "./core/route.js";
 import { LOG_STREAM_PLACEHOLDERS, parseLogStreamTemplate } from "./core/log-stream-name.js";
+import { ARCHIVE_COMPRESSIONS, compressionSupported, type ArchiveCompression } from "./core/archive-writer.js";
 
 /**
  * The forwarder's configuration: one zod schema over FORWARDER_* environment variables
@@ -35,7 +36,38 @@ const envSchema = z.object({
   FORWARDER_RETRY_BASE_DELAY_MS: intText(1, 60_000).default(200),
   FORWARDER_RETRY_MAX_DELAY_MS: intText(1, 300_000).default(10_000),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "silent"]).default("info"),
+  // Archive (handlers/archive.ts, core/archive.ts). Sizes in bytes.
+  /** Archive bucket; required by the archive handler only. */
+  FORWARDER_ARCHIVE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "not an S3 bucket name").optional(),
+  /** Key prefix before route=…; "" (default) for none. */
+  FORWARDER_ARCHIVE_PREFIX: z
+    .string()
+    .default("")
+    .refine((p) => !p.startsWith("/") && !p.split("/").some((s) => s === "." || s === ".."), { message: "must be a relative key prefix without . or .. segments" })
+    .transform((p) => p.replace(/\/+$/, "")),
+  FORWARDER_ARCHIVE_COMPRESSION: z
+    .enum(ARCHIVE_COMPRESSIONS)
+    .default("gzip")
+    .refine(compressionSupported, { message: `zstd needs Node >= 22.15 (this is ${process.version}); use gzip or snappy` }),
+  FORWARDER_ARCHIVE_ROWS_PER_PART: intText(1, 100_000_000).default(1_000_000),
+  FORWARDER_ARCHIVE_MAX_PART_BYTES: intText(1 << 20, 1 << 30).default(64 << 20),
+  FORWARDER_ARCHIVE_ROW_GROUP_ROWS: intText(1, 1_000_000).default(20_000),
+  FORWARDER_ARCHIVE_ROW_GROUP_BYTES: intText(1 << 16, 256 << 20).default(8 << 20),
+  FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: intText(1 << 20, 4 << 30).default(96 << 20),
+  /** Path-style S3 URLs, for an S3 emulator reached through AWS_ENDPOINT_URL_S3. */
+  FORWARDER_S3_FORCE_PATH_STYLE: booleanText.default(false),
 });
+
+export interface ArchiveConfig {
+  readonly bucket: string | null;
+  readonly prefix: string;
+  readonly compression: ArchiveCompression;
+  readonly rowsPerPart: number;
+  readonly maxPartBytes: number;
+  readonly rowGroupRows: number;
+  readonly rowGroupBytes: number;
+  readonly maxBufferBytes: number;
+}
 
 export interface ForwarderConfig {
   readonly routes: RouteTable;
@@ -47,6 +79,8 @@ export interface ForwarderConfig {
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error" | "silent";
+  readonly archive: ArchiveConfig;
+  readonly s3ForcePathStyle: boolean;
 }
 
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ForwarderConfig {
@@ -70,6 +104,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     retryBaseDelayMs: e.FORWARDER_RETRY_BASE_DELAY_MS,
     retryMaxDelayMs: e.FORWARDER_RETRY_MAX_DELAY_MS,
     logLevel: e.LOG_LEVEL,
+    archive: Object.freeze({
+      bucket: e.FORWARDER_ARCHIVE_BUCKET ?? null,
+      prefix: e.FORWARDER_ARCHIVE_PREFIX,
+      compression: e.FORWARDER_ARCHIVE_COMPRESSION,
+      rowsPerPart: e.FORWARDER_ARCHIVE_ROWS_PER_PART,
+      maxPartBytes: e.FORWARDER_ARCHIVE_MAX_PART_BYTES,
+      rowGroupRows: e.FORWARDER_ARCHIVE_ROW_GROUP_ROWS,
+      rowGroupBytes: e.FORWARDER_ARCHIVE_ROW_GROUP_BYTES,
+      maxBufferBytes: e.FORWARDER_ARCHIVE_MAX_BUFFER_BYTES,
+    }),
+    s3ForcePathStyle: e.FORWARDER_S3_FORCE_PATH_STYLE,
   });
 }
 
