@@ -95,6 +95,7 @@ describe("Framer: over-size frames", () => {
     ["LF split: max bytes, CR, LF", ["abcdefgh\r", "\nx\n"], "truncate", ["abcdefgh", "x"]],
     ["LF split: max bytes, then CRLF", ["abcdefgh", "\r\nx\n"], "truncate", ["abcdefgh", "x"]],
     ["LF split: max+1 bytes then LF", ["abcdefghi", "\nx\n"], "truncate", [tooLarge("non-transparent", 9), { truncated: "abcdefgh" }, "x"]],
+    ["LF split with empty chunks around the CR", ["abcdefghijk", "", "\r", "", "\nx\n"], "truncate", [tooLarge("non-transparent", 11), { truncated: "abcdefgh" }, "x"]],
   ])("%s (and the next frame is intact)", (_name, chunks, oversize, expected) => {
     expect(run(chunks, { maxFrameBytes: 8, oversize })).toEqual(expected);
   });

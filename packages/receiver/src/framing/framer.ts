@@ -1,4 +1,5 @@
 import { FRAMING_CODES, type Framing, type FramingEvent, type OctetCountInvalidEvent, type OversizePolicy } from "./errors.js";
+import { SpillBuffer } from "./spill-buffer.js";
 
 export type { Framing, FramingEvent, OversizePolicy } from "./errors.js";
 
@@ -60,8 +61,6 @@ const D9 = 0x39;
 /** 10 digits allow MSG-LEN up to 9,999,999,999, far beyond any frame we accept but well inside
  * Number.MAX_SAFE_INTEGER; an 11th digit cannot be a sane MSG-LEN. */
 export const MAX_MSG_LEN_DIGITS = 10;
-/** Spill buffers larger than this are released after use, so idle connections stay small. */
-const SPILL_KEEP_BYTES = 4096;
 
 // Where the next byte of the stream belongs.
 const START = 0; // at a frame boundary
@@ -75,8 +74,8 @@ export class Framer {
   private readonly max: number;
   private readonly drop: boolean;
   private state = START;
-  private spill: Buffer | null = null;
-  private spillLen = 0;
+  /** The current frame's bytes from earlier chunks (or the MSG-LEN digits, in COUNT). */
+  private readonly spill: SpillBuffer;
   /** MSG-LEN being read (COUNT) or of the current frame (OCTETS, SKIP). */
   private declared = 0;
   /** OCTETS: bytes still to collect; then `skip` bytes to discard (SKIP). */
@@ -98,15 +97,17 @@ export class Framer {
     }
     this.max = options.maxFrameBytes;
     this.drop = options.oversize === "drop";
+    this.spill = new SpillBuffer(Math.max(this.max + 1, MAX_MSG_LEN_DIGITS));
   }
 
   /** Bytes held for frames not yet complete (spill buffer contents); <= maxFrameBytes + 1. */
   get bufferedBytes(): number {
-    return this.spillLen;
+    return this.spill.length;
   }
 
   push(chunk: Buffer): void {
     const len = chunk.length;
+    if (len === 0) return;
     this.lfAt = this.nulAt = -2;
     let pos = this.state === START ? 0 : this.resume(chunk);
     while (pos < len) {
@@ -124,7 +125,7 @@ export class Framer {
         if (p === len && p - pos <= MAX_MSG_LEN_DIGITS) {
           this.state = COUNT;
           this.declared = n;
-          this.append(chunk, pos, len);
+          this.spill.append(chunk, pos, len);
           return;
         }
         if (p - pos <= MAX_MSG_LEN_DIGITS && chunk[p] === SP && n > 0) {
@@ -138,7 +139,7 @@ export class Framer {
           }
           continue;
         }
-        this.invalid(countProblem(chunk, pos, p, n), chunk.toString("latin1", pos, Math.min(p, pos + 11)), "non-transparent");
+        this.invalid(countProblem(p - pos, chunk[p], n), chunk.toString("latin1", pos, Math.min(p, pos + 11)), "non-transparent");
       }
       // Non-transparent frame from pos (possibly starting with digits that were not a MSG-LEN).
       const d = this.delimiter(chunk, pos);
@@ -158,25 +159,24 @@ export class Framer {
   end(): void {
     const s = this.state;
     if (s === COUNT || s === LINE) {
-      let n = this.spillLen;
-      if (n > 0 && this.spill![n - 1] === CR) n--;
+      let n = this.spill.length;
+      if (n > 0 && this.spill.byteAt(n - 1) === CR) n--;
       if (n > 0) {
-        this.event({ code: FRAMING_CODES.frameIncomplete, framing: "non-transparent", receivedBytes: n, declaredBytes: null });
-        this.emitLine(this.spill!, 0, n);
+        this.incomplete("non-transparent", n, null);
+        this.emitLine(this.spill.view(), 0, n);
       }
     } else if (s === LINE_DISCARD) {
       const n = this.seen - (this.lastWasCr ? 1 : 0);
-      this.event({ code: FRAMING_CODES.frameIncomplete, framing: "non-transparent", receivedBytes: n, declaredBytes: null });
+      this.incomplete("non-transparent", n, null);
       this.tooLarge("non-transparent", n);
-      if (!this.drop) this.handler.frame(this.spill!.subarray(0, this.max), true);
+      if (!this.drop) this.handler.frame(this.spill.view(this.max), true);
     } else if (s === OCTETS || s === SKIP) {
       const received = this.declared - (s === OCTETS ? this.want + this.skip : this.skip);
-      this.event({ code: FRAMING_CODES.frameIncomplete, framing: "octet-counting", receivedBytes: received, declaredBytes: this.declared });
-      if (s === OCTETS && this.spillLen > 0) this.handler.frame(this.spill!.subarray(0, this.spillLen), this.skip > 0);
+      this.incomplete("octet-counting", received, this.declared);
+      if (s === OCTETS && this.spill.length > 0) this.handler.frame(this.spill.view(), this.skip > 0);
     }
     this.state = START;
-    this.spill = null;
-    this.spillLen = 0;
+    this.spill.release();
   }
 
   /** Continues the frame carried over from earlier chunks; returns where the next frame starts. */
@@ -185,7 +185,7 @@ export class Framer {
     if (this.state === COUNT) {
       let p = 0;
       let n = this.declared;
-      let digits = this.spillLen;
+      let digits = this.spill.length;
       while (p < len && digits <= MAX_MSG_LEN_DIGITS) {
         const d = chunk[p]!;
         if (d < D0 || d > D9) break;
@@ -195,16 +195,16 @@ export class Framer {
       }
       if (p === len && digits <= MAX_MSG_LEN_DIGITS) {
         this.declared = n;
-        this.append(chunk, 0, len);
+        this.spill.append(chunk, 0, len);
         return len;
       }
-      const seenDigits = this.spill!.toString("latin1", 0, this.spillLen) + chunk.toString("latin1", 0, Math.min(p, 11 - this.spillLen));
+      const seenDigits = this.spill.latin1() + chunk.toString("latin1", 0, Math.min(p, MAX_MSG_LEN_DIGITS + 1 - this.spill.length));
       if (digits <= MAX_MSG_LEN_DIGITS && chunk[p] === SP && n > 0) {
-        if (this.spill![0] === D0) this.invalid("leading-zero", seenDigits, "octet-counting");
-        this.releaseSpill();
+        if (this.spill.byteAt(0) === D0) this.invalid("leading-zero", seenDigits, "octet-counting");
+        this.spill.clear();
         return this.beginOctets(chunk, p + 1, n);
       }
-      this.invalid(digits > MAX_MSG_LEN_DIGITS ? "too-long" : p < len && chunk[p] === SP ? "zero" : "not-followed-by-space", seenDigits, "non-transparent");
+      this.invalid(countProblem(digits, chunk[p], n), seenDigits, "non-transparent");
       this.state = LINE; // the digits in the spill start a non-transparent frame
     }
     if (this.state === LINE) {
@@ -213,11 +213,12 @@ export class Framer {
         this.appendLine(chunk, 0, len);
         return len;
       }
-      let total = this.spillLen + d;
-      if (d > 0 ? chunk[d - 1] === CR : this.spill![this.spillLen - 1] === CR) total--;
-      if (total > this.spillLen) this.append(chunk, 0, Math.min(d, Math.max(0, this.max + 1 - this.spillLen)));
-      if (total > 0) this.emitLine(this.spill!, 0, total);
-      this.releaseSpill();
+      const held = this.spill.length;
+      let total = held + d;
+      if ((d > 0 ? chunk[d - 1] : this.spill.byteAt(held - 1)) === CR) total--;
+      if (total > held) this.spill.append(chunk, 0, Math.min(d, Math.max(0, this.max + 1 - held)));
+      if (total > 0) this.emitLine(this.spill.view(), 0, total);
+      this.spill.clear();
       this.state = START;
       return d + 1;
     }
@@ -230,18 +231,18 @@ export class Framer {
       }
       const total = this.seen + d - ((d > 0 ? chunk[d - 1] === CR : this.lastWasCr) ? 1 : 0);
       this.tooLarge("non-transparent", total);
-      if (!this.drop) this.handler.frame(this.spill!.subarray(0, this.max), true);
-      this.releaseSpill();
+      if (!this.drop) this.handler.frame(this.spill.view(this.max), true);
+      this.spill.clear();
       this.state = START;
       return d + 1;
     }
     if (this.state === OCTETS) {
       const take = Math.min(this.want, len);
-      this.append(chunk, 0, take);
+      this.spill.append(chunk, 0, take);
       this.want -= take;
       if (this.want > 0) return len;
-      this.handler.frame(this.spill!.subarray(0, this.spillLen), this.skip > 0);
-      this.releaseSpill();
+      this.handler.frame(this.spill.view(), this.skip > 0);
+      this.spill.clear();
       this.state = this.skip > 0 ? SKIP : START;
       return this.state === SKIP ? this.skipFrom(chunk, take) : take;
     }
@@ -261,7 +262,7 @@ export class Framer {
     this.declared = n;
     const avail = chunk.length - start;
     if (collect > avail) {
-      this.append(chunk, start, chunk.length);
+      this.spill.append(chunk, start, chunk.length);
       this.want = collect - avail;
       this.state = OCTETS;
       return chunk.length;
@@ -308,52 +309,34 @@ export class Framer {
    * the frame is over-size for certain (even if a trailing CR is removed later): keep its first
    * maxFrameBytes bytes (truncate) or nothing (drop), and discard the rest up to the delimiter. */
   private appendLine(chunk: Buffer, s: number, e: number): void {
-    const before = this.spillLen;
-    if (before + (e - s) <= this.max + 1) {
-      this.append(chunk, s, e);
+    const held = this.spill.length;
+    if (held + (e - s) <= this.max + 1) {
+      this.spill.append(chunk, s, e);
       return;
     }
-    if (before < this.max) this.append(chunk, s, s + (this.max - before));
-    this.spillLen = Math.min(this.spillLen, this.max);
-    if (this.drop) this.releaseSpill();
-    this.seen = before + (e - s);
+    if (held < this.max) this.spill.append(chunk, s, s + (this.max - held));
+    if (this.drop) this.spill.clear();
+    else this.spill.length = Math.min(this.spill.length, this.max);
+    this.seen = held + (e - s);
     this.lastWasCr = chunk[e - 1] === CR;
     this.state = LINE_DISCARD;
   }
 
-  private append(chunk: Buffer, s: number, e: number): void {
-    const need = this.spillLen + (e - s);
-    if (this.spill === null || this.spill.length < need) {
-      const limit = Math.max(this.max + 1, MAX_MSG_LEN_DIGITS);
-      const cap = Math.max(need, Math.min(limit, Math.max(2 * (this.spill?.length ?? 0), 256)));
-      const grown = Buffer.allocUnsafe(cap);
-      if (this.spill !== null) this.spill.copy(grown, 0, 0, this.spillLen);
-      this.spill = grown;
-    }
-    chunk.copy(this.spill, this.spillLen, s, e);
-    this.spillLen = need;
-  }
-
-  private releaseSpill(): void {
-    this.spillLen = 0;
-    if (this.spill !== null && this.spill.length > SPILL_KEEP_BYTES) this.spill = null;
-  }
-
   private tooLarge(framing: Framing, frameBytes: number): void {
-    this.event({ code: FRAMING_CODES.frameTooLarge, framing, policy: this.drop ? "drop" : "truncate", maxFrameBytes: this.max, frameBytes });
+    this.handler.event({ code: FRAMING_CODES.frameTooLarge, framing, policy: this.drop ? "drop" : "truncate", maxFrameBytes: this.max, frameBytes });
   }
 
   private invalid(reason: OctetCountInvalidEvent["reason"], digits: string, recovery: Framing): void {
-    this.event({ code: FRAMING_CODES.octetCountInvalid, reason, digits, recovery });
+    this.handler.event({ code: FRAMING_CODES.octetCountInvalid, reason, digits, recovery });
   }
 
-  private event(e: FramingEvent): void {
-    this.handler.event(e);
+  private incomplete(framing: Framing, receivedBytes: number, declaredBytes: number | null): void {
+    this.handler.event({ code: FRAMING_CODES.frameIncomplete, framing, receivedBytes, declaredBytes });
   }
 }
 
-/** Why digits chunk[pos, p) (n their value) are not a MSG-LEN. */
-function countProblem(chunk: Buffer, pos: number, p: number, n: number): OctetCountInvalidEvent["reason"] {
-  if (p - pos > MAX_MSG_LEN_DIGITS) return "too-long";
-  return chunk[p] === SP && n === 0 ? "zero" : "not-followed-by-space";
+/** Why a run of `digits` digits of value n, followed by byte `next`, is not a MSG-LEN. */
+function countProblem(digits: number, next: number | undefined, n: number): OctetCountInvalidEvent["reason"] {
+  if (digits > MAX_MSG_LEN_DIGITS) return "too-long";
+  return next === SP && n === 0 ? "zero" : "not-followed-by-space";
 }
