@@ -35,6 +35,7 @@ export async function startRsyslogReceiver(opts: RsyslogReceiverOptions): Promis
 global(
   workDirectory="${opts.workDir}"
   maxMessageSize="64k"
+  parser.escapeControlCharactersOnReceive="off"
   defaultNetstreamDriverCAFile="${opts.pki.ca}"
   defaultNetstreamDriverCertFile="${opts.pki.server.cert}"
   defaultNetstreamDriverKeyFile="${opts.pki.server.key}"
@@ -64,9 +65,9 @@ template(name="record" type="list" option.jsonf="on") {
 }
 ruleset(name="out") {
   set $.v = 1;
-  # rsyslog keeps the SP after an RFC 3164 TAG as the first character of msg; the record's
-  # message does not start with it.
-  set $.msg = ltrim($msg);
+  # rsyslog keeps the SP after an RFC 3164 TAG as the first character of msg, and an RFC 5424
+  # BOM as the first of MSG; the record's message has neither.
+  set $.msg = replace(ltrim($msg), "\uFEFF", "");
   if $protocol-version == "1" then set $.format = "rfc5424"; else set $.format = "rfc3164";
   action(type="omfile" file="${opts.outFile}" template="record")
 }
