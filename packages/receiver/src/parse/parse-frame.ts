@@ -1,0 +1,38 @@
+import type { SyslogRecord } from "@aws-syslog/record";
+import { buildRecord } from "./build-record.js";
+import type { FrameContext, ParseOptions } from "./context.js";
+import { DEFAULT_PRIVAL, readPri } from "./pri.js";
+import { parseRfc3164 } from "./rfc3164.js";
+import { parseRfc5424 } from "./rfc5424.js";
+
+/**
+ * Turns one frame into one schema-v1 record: RFC 5424 when its header is valid, else RFC 3164
+ * read leniently, else `unparsed` with the whole frame in `raw`. Never throws: bad input is
+ * a record, not an exception.
+ *
+ * The frame is decoded to text exactly once (UTF-8, invalid bytes become U+FFFD): each
+ * Buffer-to-string call is a C++ round trip costing more than the whole RFC 5424 header
+ * parse, so the parsers work on that one string with charCodeAt and slices.
+ */
+export function parseFrame(frame: Buffer, ctx: FrameContext, options: ParseOptions): SyslogRecord {
+  const text = frame.toString("utf8");
+  // A trailing LF/CR is framing, not message (rsyslog's parser.dropTrailingLFOnReception);
+  // octet-counted senders sometimes include it.
+  let end = text.length;
+  for (let c = text.charCodeAt(end - 1); c === 0x0a || c === 0x0d; c = text.charCodeAt(--end - 1));
+  const body = end === text.length ? text : text.slice(0, end);
+  try {
+    return parseRfc5424(body, ctx) ?? parseRfc3164(body, ctx, options) ?? unparsedRecord(text, ctx);
+  } catch {
+    // Unreachable unless a parser has a bug; the frame is still kept whole rather than
+    // letting one message take down the connection.
+    return unparsedRecord(text, ctx);
+  }
+}
+
+/** A frame that is not syslog: kept whole in `message` and `raw`, with its PRI if valid. */
+export function unparsedRecord(text: string, ctx: FrameContext): SyslogRecord {
+  const pri = readPri(text, false);
+  const prival = pri < 0 ? DEFAULT_PRIVAL : pri & 0xff;
+  return buildRecord(ctx, "unparsed", prival, null, null, null, null, null, null, text, null, text);
+}
