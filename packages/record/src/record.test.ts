@@ -41,6 +41,36 @@ describe("record schema v1", () => {
     expect(() => parseRecord('{"v":2}')).toThrow(RecordError);
   });
 
+  it("writes exactly what JSON.stringify writes for a record in field order", () => {
+    const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+    fc.assert(
+      fc.property(
+        fc.record({
+          timestamp: nullable(fc.string()),
+          hostname: nullable(fc.string({ unit: "binary" })),
+          app_name: nullable(fc.string()),
+          proc_id: nullable(fc.string()),
+          msg_id: nullable(fc.string()),
+          structured_data: nullable(fc.dictionary(fc.string(), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.array(fc.string()))))),
+          message: fc.string({ unit: "binary" }),
+          message_json: nullable(fc.dictionary(fc.string(), fc.jsonValue())),
+          source_ip: nullable(fc.string()),
+          source_port: nullable(fc.integer({ min: 0, max: 65535 })),
+          tls_peer: nullable(fc.string()),
+          listener: fc.string(),
+          raw: nullable(fc.string({ unit: "binary" })),
+          truncated: fc.boolean(),
+        }),
+        ({ truncated, ...fields }) => {
+          const record: SyslogRecord = { ...sample, ...fields, v: 1, received_at: sample.received_at, facility_name: sample.facility_name, severity_name: sample.severity_name, format: sample.format };
+          const ordered = Object.fromEntries(Object.keys(sample).map((k) => [k, record[k as keyof SyslogRecord]])) as unknown as SyslogRecord;
+          if (truncated) ordered.truncated = true;
+          expect(serializeRecord(ordered)).toBe(JSON.stringify(ordered) + "\n");
+        },
+      ),
+    );
+  });
+
   it("round-trips any message text", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary" }), fc.option(fc.string()), (message, hostname) => {
