@@ -122,6 +122,11 @@ export class FirehoseEvents {
     }
   }
 
+  refusedAfterClose(log: boolean): void {
+    this.m.giveUps.inc({ reason: "closed" });
+    if (log) this.log.error({ code: FIREHOSE_CODES.closed }, "line written after the Firehose sink was closed: refused (further ones are only counted)");
+  }
+
   gaveUp(code: FirehoseCode, reason: string, counts: { lines: number; records: number; bytes: number }, cause?: unknown): void {
     this.m.giveUps.inc({ reason }, counts.lines);
     this.log.error({ code, reason, ...counts, err: cause }, `Firehose sink gave up on ${counts.lines} lines (${counts.records} records, ${counts.bytes} bytes)`);

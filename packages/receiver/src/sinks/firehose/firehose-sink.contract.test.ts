@@ -190,6 +190,25 @@ describe("FirehoseSink against PutRecordBatch", () => {
     expect(metrics.toJSON().receiver_firehose_stalled![""]).toBe(0);
   });
 
+  it("reports a record over its retry budget at ERROR, pushes back, and resumes once it is accepted", async () => {
+    let whileStalled: boolean | undefined;
+    const throttled = partial(["ServiceUnavailableException"]);
+    const ctx = setup({ maxRetries: 1 }, (_c, n) => {
+      if (n === 3) whileStalled = ctx.write(line(99));
+      return n <= 2 ? throttled : {};
+    });
+    const drained = vi.fn();
+    ctx.sink.on("drain", drained);
+    ctx.write(line(1));
+    await ctx.sink.flush();
+    await ctx.sink.flush();
+    expect(whileStalled).toBe(false);
+    expect(ctx.logs.filter((l) => l.level === 50).map((l) => l.code)).toEqual(["RCV_FIREHOSE_DELIVERY_STALLED"]);
+    expect(ctx.acks).toEqual([null, null]);
+    expect(drained).toHaveBeenCalledTimes(1);
+    expect(ctx.metrics.toJSON().receiver_firehose_stalled![""]).toBe(0);
+  });
+
   it("sends to the other streams while one is unusable (round-robin with per-stream back-off)", async () => {
     const { sink, calls, acks, write } = setup({ streams: "a,b", recordMaxBytes: 1024, maxInFlight: 1, retryMaxMs: 60_000 }, (c) =>
       c.stream === "a" ? Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } }) : {},

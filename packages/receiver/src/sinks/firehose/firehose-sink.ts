@@ -81,7 +81,9 @@ export class FirehoseSink extends EventEmitter implements Sink {
   private inFlight = 0;
   private maxBatchRecords = MAX_RECORDS_PER_BATCH;
   private needDrain = false;
-  private exhausted = false;
+  /** Unsettled records that failed more than maxRetries times (retryable causes). */
+  private overBudget = 0;
+  private refusedAfterClose = 0;
   private reportedStalled = false;
   private lastCause: string | undefined;
   private pumpTimer: NodeJS.Timeout | undefined;
@@ -118,14 +120,14 @@ export class FirehoseSink extends EventEmitter implements Sink {
 
   /** True while the sink refuses more data whatever its budget (see stalledChanged). */
   get stalled(): boolean {
-    return this.exhausted || this.pool.allBlocked();
+    return this.overBudget > 0 || this.pool.allBlocked();
   }
 
   write(line: string, ack?: Ack): boolean {
     if (this.closing) {
-      const err = new FirehoseSinkError(FIREHOSE_CODES.closed, "Firehose sink is closed");
-      this.events.gaveUp(FIREHOSE_CODES.closed, "closed", { lines: 1, records: 0, bytes: Buffer.byteLength(line) });
-      ack?.(err);
+      // A wiring bug (writes must stop before close): counted each time, logged once.
+      this.events.refusedAfterClose(++this.refusedAfterClose === 1);
+      ack?.(new FirehoseSinkError(FIREHOSE_CODES.closed, "Firehose sink is closed"));
       return false;
     }
     this.pending += this.aggregator.add(line, ack);
@@ -265,9 +267,10 @@ export class FirehoseSink extends EventEmitter implements Sink {
         if (!worst || failure.kind === "blocked") worst = failure;
       });
       this.events.batchDone(failed.length === 0 ? "ok" : "partial");
-      if (!worst) this.streamSucceeded(stream);
-      else if (worst.kind === "blocked") this.streamBlocked(stream, worst, now);
-      else this.pool.failed(stream, now);
+      const anyAccepted = failed.length < batch.length;
+      if (anyAccepted) this.streamWorks(stream);
+      if (worst?.kind === "blocked") this.streamBlocked(stream, worst, now);
+      else if (worst) this.pool.failed(stream, now, !anyAccepted);
       if (worst) this.requeue(failed, worst);
     } else {
       const failure = result.failure;
@@ -294,9 +297,8 @@ export class FirehoseSink extends EventEmitter implements Sink {
     this.requestPump();
   }
 
-  private streamSucceeded(stream: StreamState): void {
+  private streamWorks(stream: StreamState): void {
     if (this.pool.succeeded(stream)) this.events.streamRecovered(stream.name);
-    this.exhausted = false;
     this.maxBatchRecords = MAX_RECORDS_PER_BATCH;
   }
 
@@ -308,8 +310,9 @@ export class FirehoseSink extends EventEmitter implements Sink {
   private requeue(entries: Entry[], failure: Failure): void {
     this.lastCause = `${failure.code}: ${failure.message}`;
     for (const e of entries) {
-      if (failure.kind === "retry") e.attempts += 1;
-      if (e.attempts > this.config.maxRetries) this.exhausted = true;
+      if (failure.kind !== "retry") continue;
+      e.attempts += 1;
+      if (e.attempts === this.config.maxRetries + 1) this.overBudget += 1;
     }
     const merged: Entry[] = [];
     let i = 0;
@@ -346,6 +349,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
   private settle(entry: Entry, error: Error | null): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.attempts > this.config.maxRetries) this.overBudget -= 1;
     this.unsettled.delete(entry.seq);
     this.pending -= entry.payloadBytes;
     this.events.setPendingBytes(this.pending);

@@ -65,9 +65,11 @@ export class StreamPool {
     return wasBlocked;
   }
 
-  /** A transient failure (throttling, 5xx, failed entries): back off. Returns the delay. */
-  failed(s: StreamState, now: number): number {
-    s.failures += 1;
+  /** A transient failure: back off. `escalate` false for a call that also had accepted
+   * entries (the stream works; resend soon, jittered) rather than growing the delay, so a
+   * steady share of failed entries does not throttle a healthy stream. Returns the delay. */
+  failed(s: StreamState, now: number, escalate = true): number {
+    s.failures = escalate ? s.failures + 1 : 1;
     const ceiling = Math.min(this.options.maxMs, this.options.baseMs * 2 ** Math.min(s.failures - 1, 30));
     // At least 1 ms, so a retry always waits for a timer and never spins in one tick.
     const delay = Math.max(1, Math.floor(this.options.random() * ceiling));
