@@ -18,7 +18,8 @@ const HEADER: Header = {
   structuredData: String.raw`[interop@32473 sender="rsyslog" escaped="a\]b"]`,
 };
 const TIMESTAMP = "2026-11-23T12:00:00.123456+09:00";
-const DATE = new Date(Date.UTC(2026, 10, 23, 3, 0, 0));
+// RFC 3164 has no year: the receiver infers it around the receive time, so send "now".
+const DATE = new Date(Math.floor(Date.now() / 1000) * 1000);
 
 interface Case {
   driver: RsyslogDriver;
@@ -61,6 +62,7 @@ const BY_FORMAT = {
     format: "rfc3164",
     msg_id: null,
     structured_data: null,
+    timestamp: fieldPredicate(`the instant ${DATE.toISOString()}`, (v) => typeof v === "string" && Date.parse(v) === DATE.getTime()),
   },
 };
 

@@ -106,3 +106,11 @@ export async function makeTestPki(): Promise<TestPki> {
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
+
+/** A certificate's SHA-256 fingerprint in rsyslog's notation (SHA256:AA:BB:…), via openssl. */
+export async function sha256Fingerprint(cert: string): Promise<string> {
+  const { stdout } = await run(requireBinary("openssl"), ["x509", "-in", cert, "-noout", "-fingerprint", "-sha256"]);
+  const hex = /Fingerprint=([0-9A-F:]+)/i.exec(stdout)?.[1];
+  if (!hex) throw new Error(`no fingerprint in openssl output: ${stdout}`);
+  return `SHA256:${hex.toUpperCase()}`;
+}
