@@ -102,9 +102,12 @@ export async function archiveStagingLines(
   let records = 0;
   let invalidLines = 0;
   let earlyCloses = 0;
+  /** Σ heldBytes of the open parts, kept current on every append and close. */
+  let partsHeldBytes = 0;
 
   const close = async (id: string, entry: OpenPart): Promise<void> => {
     open.delete(id);
+    partsHeldBytes -= entry.writer.heldBytes;
     const rows = entry.writer.rows;
     const bytes = encode(() => entry.writer.finish());
     const key = archiveObjectKey(options.prefix, entry.partition, objectId, entry.part);
@@ -135,12 +138,13 @@ export async function archiveStagingLines(
       entry = { partition, part, writer: newPart(ref, part, options) };
       open.set(id, entry);
     }
+    const before = entry.writer.heldBytes;
     append(entry.writer, line.record);
+    partsHeldBytes += entry.writer.heldBytes - before;
     if (entry.writer.rows >= options.rowsPerPart || entry.writer.encodedBytes >= options.maxPartBytes) {
       await close(id, entry);
     }
-    // Checked every record, but cheap: a sum over the open parts (a handful of partitions).
-    while (heldBytes(open) + errors.heldBytes > options.maxBufferBytes && open.size > 0) {
+    while (partsHeldBytes + errors.heldBytes > options.maxBufferBytes && open.size > 0) {
       const [largestId, largest] = largestPart(open);
       earlyCloses += 1;
       await close(largestId, largest);
@@ -176,12 +180,6 @@ function encode<T>(step: () => T): T {
     if (err instanceof ForwarderError) throw err;
     throw new ArchiveEncodeError(`Parquet encoding failed: ${(err as Error).message}`, { cause: err });
   }
-}
-
-function heldBytes(open: Map<string, OpenPart>): number {
-  let total = 0;
-  for (const entry of open.values()) total += entry.writer.heldBytes;
-  return total;
 }
 
 function largestPart(open: Map<string, OpenPart>): [string, OpenPart] {
