@@ -1,7 +1,7 @@
 // Public API of @aws-syslog/forwarder: the pure core, the adapters and the configuration.
 export * from "./errors.js";
 export { loadConfig, forwarderConfig, type ForwarderConfig, type ArchiveConfig } from "./config.js";
-export { readStagingObject, type StagingLine } from "./core/staging-object.js";
+export { readStagingObject, readStagingObjectChunks, type StagingLine } from "./core/staging-object.js";
 export { parseSelector, matchesSelector, type Selector } from "./core/selector.js";
 export {
   parseRoutes, routeRecord, archiveRouteName, archiveRouteNames, DEFAULT_ROUTES, DEFAULT_ROUTES_TEXT, UNROUTED,
@@ -15,7 +15,7 @@ export {
   MAX_MESSAGE_BYTES, MAX_BATCH_SPAN_MS, MAX_EVENT_AGE_MS, MAX_EVENT_FUTURE_MS, type LogEvent, type LogEventBatch,
 } from "./core/log-batches.js";
 export {
-  forwardToLogGroups, emptyForwardStats, type ForwardOptions, type ForwardStats, type LogEventsWriter, type PutLogEventsResult,
+  forwardToLogGroups, emptyForwardStats, type ForwardInput, type ForwardOptions, type ForwardStats, type LogEventsWriter, type PutLogEventsResult,
 } from "./core/forward-to-log-groups.js";
 export { CloudWatchLogsWriter, createCloudWatchLogsClient, type CloudWatchLogsWriterOptions } from "./adapters/cloudwatch-logs.js";
 export { forwardStagingObject, type StagingObjectStore, type ForwardStagingResult } from "./core/forward-staging-object.js";

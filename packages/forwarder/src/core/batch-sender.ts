@@ -31,6 +31,11 @@ export class BatchSender<T> {
     return this.failure !== null;
   }
 
+  /** True while the producer should wait (see whenReady). */
+  get busy(): boolean {
+    return this.pending.size >= this.maxParallel * 2;
+  }
+
   async whenReady(): Promise<void> {
     while (this.pending.size >= this.maxParallel * 2 && !this.failed) await Promise.race(this.pending);
   }

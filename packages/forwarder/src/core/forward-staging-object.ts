@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { S3ObjectRef } from "../handlers/s3-event.js";
 import { forwardToLogGroups, type ForwardOptions, type ForwardStats, type LogEventsWriter } from "./forward-to-log-groups.js";
-import { readStagingObject } from "./staging-object.js";
+import { readStagingObjectChunks } from "./staging-object.js";
 
 /** Where staging objects come from, and the record of which were fully forwarded. */
 export interface StagingObjectStore {
@@ -27,7 +27,7 @@ export async function forwardStagingObject(
   options: ForwardOptions,
 ): Promise<ForwardStagingResult> {
   if (await store.isForwarded(ref)) return { skipped: true };
-  const stats = await forwardToLogGroups(readStagingObject(await store.open(ref)), writer, options);
+  const stats = await forwardToLogGroups(readStagingObjectChunks(await store.open(ref)), writer, options);
   await store.markForwarded(ref);
   return { skipped: false, ...stats };
 }

@@ -6,6 +6,10 @@ import { routeRecord, type RouteTable } from "./route.js";
 import type { StagingLine } from "./staging-object.js";
 import { BatchSender } from "./batch-sender.js";
 
+/** Staging lines (invalid ones are counted) or records; arrays of them are accepted too, as
+ * readStagingObjectChunks yields them (one async step per chunk instead of per record). */
+export type ForwardInput = StagingLine | SyslogRecord;
+
 /** What a writer reports for one accepted PutLogEvents call. */
 export interface PutLogEventsResult {
   /** From rejectedLogEventsInfo: events CloudWatch did not store. */
@@ -77,7 +81,7 @@ export function emptyForwardStats(): ForwardStats {
  * the first writer error after in-flight calls settle (the caller retries the whole object).
  */
 export async function forwardToLogGroups(
-  input: AsyncIterable<StagingLine | SyslogRecord> | Iterable<StagingLine | SyslogRecord>,
+  input: AsyncIterable<ForwardInput | readonly ForwardInput[]> | Iterable<ForwardInput | readonly ForwardInput[]>,
   writer: LogEventsWriter,
   options: ForwardOptions,
 ): Promise<ForwardStats> {
@@ -105,19 +109,19 @@ export async function forwardToLogGroups(
   });
   const routeByGroup = new Map(options.routes.routes.map((r) => [r.logGroup, r.name]));
   const submit = (batches: LogEventBatch[]): void => {
+    if (batches.length === 0) return;
     for (const batch of batches) {
       routeOf.set(batch, routeByGroup.get(batch.logGroup) ?? "unknown");
       sender.submit(`${batch.logGroup}\n${batch.logStream}`, batch);
     }
   };
 
-  for await (const item of input) {
-    if (sender.failed) break;
+  const accept = (item: ForwardInput): void => {
     let record: SyslogRecord;
     if ("ok" in item) {
       if (!item.ok) {
         stats.invalidLines += 1;
-        continue;
+        return;
       }
       record = item.record;
     } else record = item;
@@ -125,7 +129,7 @@ export async function forwardToLogGroups(
     const routes = routeRecord(options.routes, record);
     if (routes.length === 0) {
       stats.unroutedRecords += 1;
-      continue;
+      return;
     }
     stats.events += routes.length;
     const timestamp = eventTimeMs(record);
@@ -133,19 +137,22 @@ export async function forwardToLogGroups(
     if (age !== "ok") {
       if (age === "too-old") stats.eventsTooOld += routes.length;
       else stats.eventsTooNew += routes.length;
-      continue;
+      return;
     }
     for (const route of routes) {
       const text = route.format === "json" ? jsonEvent(record) : syslogLine(record, timestamp, clock);
       const { message, bytes, truncated } = truncateMessage(text, Buffer.byteLength(text, "utf8"));
       if (truncated) stats.eventsTruncated += 1;
       const stream = logStreamName(template, record, route.name);
-      const ready = batcher.add(route.logGroup, stream, { timestamp, message }, bytes);
-      if (ready.length > 0) {
-        submit(ready);
-        await sender.whenReady();
-      }
+      submit(batcher.add(route.logGroup, stream, { timestamp, message }, bytes));
     }
+  };
+
+  for await (const item of input) {
+    if (sender.failed) break;
+    if (Array.isArray(item)) for (const one of item) accept(one);
+    else accept(item as ForwardInput);
+    if (sender.busy) await sender.whenReady();
   }
   submit(batcher.drain());
   await sender.finish();

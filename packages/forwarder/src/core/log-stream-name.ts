@@ -46,5 +46,6 @@ export function logStreamName(template: LogStreamTemplate, record: SyslogRecord,
       name += value === null || value === "" ? UNKNOWN_STREAM_PART : String(value);
     }
   }
-  return name.replace(/[:*]/g, "_").slice(0, MAX_LOG_STREAM_NAME_LENGTH);
+  if (name.includes(":") || name.includes("*")) name = name.replace(/[:*]/g, "_");
+  return name.length > MAX_LOG_STREAM_NAME_LENGTH ? name.slice(0, MAX_LOG_STREAM_NAME_LENGTH) : name;
 }

@@ -10,6 +10,9 @@ export type StagingLine =
   | { ok: false; lineNumber: number; error: string; text: string };
 
 const LF = 0x0a;
+/** Gunzip output chunk: 64 KiB instead of zlib's 16 KiB default cut zlib read calls by 4×
+ * (measured: the 16 KiB default made zlib's _read the top self-time frame in the benchmark). */
+const GUNZIP_CHUNK_BYTES = 64 * 1024;
 
 /**
  * Streams the records of a staging object: gzip (one or several concatenated members, which
@@ -22,10 +25,21 @@ const LF = 0x0a;
 export async function* readStagingObject(
   body: Readable | AsyncIterable<Uint8Array>,
 ): AsyncGenerator<StagingLine> {
+  for await (const lines of readStagingObjectChunks(body)) yield* lines;
+}
+
+/**
+ * Like readStagingObject, but yields the lines of each decompressed chunk together: one
+ * async step per 64 KiB instead of one per line, which the hot loops of the forwarder core
+ * use (per-line async iteration cost about 1 µs a record in the benchmark).
+ */
+export async function* readStagingObjectChunks(
+  body: Readable | AsyncIterable<Uint8Array>,
+): AsyncGenerator<StagingLine[]> {
   const source = body instanceof Readable ? body : Readable.from(body, { objectMode: false });
   // pipeline() destroys every stream on the first error, so the iteration below rejects
   // with it instead of hanging, and an early `return` by the consumer frees the source.
-  const gunzip = pipeline(source, createGunzip(), () => {});
+  const gunzip = pipeline(source, createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES }), () => {});
   const decoder = new StringDecoder("utf8");
   let pending = "";
   let lineNumber = 0;
@@ -37,19 +51,20 @@ export async function* readStagingObject(
         pending += decoder.write(chunk);
         continue;
       }
+      const lines: StagingLine[] = [];
       // Decode whole lines only: LF never occurs inside a UTF-8 multi-byte sequence.
       let text = pending + decoder.write(chunk.subarray(0, end));
-      pending = "";
       for (;;) {
         lineNumber += 1;
         const line = parseLine(text, lineNumber);
-        if (line !== null) yield line;
+        if (line !== null) lines.push(line);
         start = end + 1;
         end = chunk.indexOf(LF, start);
         if (end === -1) break;
         text = decoder.write(chunk.subarray(start, end));
       }
       pending = decoder.write(chunk.subarray(start));
+      if (lines.length > 0) yield lines;
     }
   } catch (err) {
     if (isZlibError(err)) {
@@ -60,7 +75,7 @@ export async function* readStagingObject(
   pending += decoder.end();
   if (pending.length > 0) {
     const line = parseLine(pending, lineNumber + 1);
-    if (line !== null) yield line;
+    if (line !== null) yield [line];
   }
 }
 
