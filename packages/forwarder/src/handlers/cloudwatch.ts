@@ -13,7 +13,7 @@ import { s3ObjectsFromSqsRecord } from "./s3-event.js";
 // DLQ after maxReceiveCount. Clients and config are built once per Lambda instance.
 const config = forwarderConfig();
 const logger = new Logger({ serviceName: "forwarder-cloudwatch", logLevel: config.logLevel.toUpperCase() as "INFO" });
-const store = new S3StagingObjects(new S3Client({}));
+const store = new S3StagingObjects(new S3Client({ forcePathStyle: config.s3ForcePathStyle }));
 const writer = new CloudWatchLogsWriter(createCloudWatchLogsClient(), {
   createLogGroups: config.createLogGroups, maxRetries: config.cloudWatchMaxRetries,
   retryBaseDelayMs: config.retryBaseDelayMs, retryMaxDelayMs: config.retryMaxDelayMs,
