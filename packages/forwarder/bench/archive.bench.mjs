@@ -24,11 +24,16 @@ const { values: args } = parseArgs({
     compression: { type: "string", default: "gzip" },
     measure: { type: "string" },
     "decode-only": { type: "boolean", default: false },
+    // Hours of received_at the object spans: 0 = 5 minutes across an hour boundary (what one
+    // Firehose object holds); e.g. 48 = a backlog replay with 7 routes × 49 hours of partitions,
+    // which exercises the maxBufferBytes bound.
+    "spread-hours": { type: "string", default: "0" },
   },
 });
 
 const targetBytes = Number(args.mb) * 1024 * 1024;
-const file = join(tmpdir(), `aws-syslog-archive-bench-${args.mb}mb.ndjson.gz`);
+const spreadHours = Number(args["spread-hours"]);
+const file = join(tmpdir(), `aws-syslog-archive-bench-${args.mb}mb-${spreadHours}h.ndjson.gz`);
 
 if (args.measure) await measure(args.measure);
 else await main();
@@ -46,6 +51,7 @@ async function main() {
   console.log(JSON.stringify({
     stagingObject: { gzipBytes: statSync(file).size, ndjsonBytes: full.ndjsonBytes, records: full.records },
     compression: args.compression,
+    spreadHours,
     decodeOnly: {
       seconds: round(decode.seconds), cpuSeconds: round(decode.cpuSeconds),
       rowsPerSecond: Math.round(decode.records / decode.seconds), rowsPerCpuSecond: Math.round(decode.records / decode.cpuSeconds),
@@ -76,7 +82,8 @@ async function generate() {
     // A Firehose object spans minutes: 5 minutes across an hour boundary, all facilities.
     const n = 8 + (i % 23);
     const message = Array.from({ length: n }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(" ") + ` #${i}`;
-    const line = JSON.stringify(sampleRecord(i, { received_at: new Date(start + Math.floor(i / 2000) * 1000).toISOString(), message })) + "\n";
+    const at = spreadHours > 0 ? start + ((i * 7919) % (spreadHours * 3600)) * 1000 : start + Math.floor(i / 2000) * 1000;
+    const line = JSON.stringify(sampleRecord(i, { received_at: new Date(at).toISOString(), message })) + "\n";
     bytes += line.length;
     if (!gzip.write(line)) await new Promise((resolve) => gzip.once("drain", resolve));
   }

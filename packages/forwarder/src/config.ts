@@ -50,7 +50,7 @@ const envSchema = z.object({
     .default("gzip")
     .refine(compressionSupported, { message: `zstd needs Node >= 22.15 (this is ${process.version}); use gzip or snappy` }),
   FORWARDER_ARCHIVE_ROWS_PER_PART: intText(1, 100_000_000).default(1_000_000),
-  FORWARDER_ARCHIVE_MAX_PART_BYTES: intText(1 << 20, 1 << 30).default(64 << 20),
+  FORWARDER_ARCHIVE_MAX_PART_BYTES: intText(1 << 20, 1 << 30).default(32 << 20),
   FORWARDER_ARCHIVE_ROW_GROUP_ROWS: intText(1, 1_000_000).default(20_000),
   FORWARDER_ARCHIVE_ROW_GROUP_BYTES: intText(1 << 16, 256 << 20).default(8 << 20),
   FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: intText(1 << 20, 4 << 30).default(96 << 20),

@@ -13,7 +13,7 @@ import {
   type StagingObjectIdentity,
 } from "./partition.js";
 import { archiveRouteName, type RouteTable } from "./route.js";
-import { readStagingObject, type StagingLine } from "./staging-object.js";
+import { readStagingObjectChunks, type StagingLine } from "./staging-object.js";
 
 /** Where finished archive objects go: S3 (adapters/s3-archive.ts) or a directory
  * (adapters/local-archive.ts). `put` overwrites: that is what makes redelivery idempotent. */
@@ -73,11 +73,12 @@ export async function archiveStagingObject(
   sink: ArchiveSink,
   options: ArchiveOptions,
 ): Promise<ArchiveResult> {
-  return archiveStagingLines(ref, readStagingObject(body), sink, options);
+  return archiveStagingLines(ref, readStagingObjectChunks(body), sink, options);
 }
 
 /**
- * Archives the lines of one staging object: each record once, under its first matching route
+ * Archives the lines of one staging object (in chunks, as readStagingObjectChunks yields them:
+ * one async step per decompressed chunk, not per line): each record once, under its first matching route
  * (or "unrouted"), partitioned by received_at, as Parquet parts whose keys derive from `ref` and
  * a part number counted per partition in input order. The same object and options therefore
  * always give the same keys, and a retry overwrites what an earlier, failed run left.
@@ -90,7 +91,7 @@ export async function archiveStagingObject(
  */
 export async function archiveStagingLines(
   ref: StagingObjectIdentity,
-  lines: AsyncIterable<StagingLine>,
+  chunks: AsyncIterable<readonly StagingLine[]>,
   sink: ArchiveSink,
   options: ArchiveOptions,
 ): Promise<ArchiveResult> {
@@ -122,32 +123,34 @@ export async function archiveStagingLines(
     objects.push({ key, rows: part.lines, bytes: part.bytes.length });
   };
 
-  for await (const line of lines) {
-    if (!line.ok) {
-      invalidLines += 1;
-      if (errors.add(line)) await flushErrors();
-      continue;
-    }
-    records += 1;
-    const partition = partitionOf(line.record, archiveRouteName(options.routes, line.record));
-    const id = partitionId(partition);
-    let entry = open.get(id);
-    if (entry === undefined) {
-      const part = nextPart.get(id) ?? 0;
-      nextPart.set(id, part + 1);
-      entry = { partition, part, writer: newPart(ref, part, options) };
-      open.set(id, entry);
-    }
-    const before = entry.writer.heldBytes;
-    append(entry.writer, line.record);
-    partsHeldBytes += entry.writer.heldBytes - before;
-    if (entry.writer.rows >= options.rowsPerPart || entry.writer.encodedBytes >= options.maxPartBytes) {
-      await close(id, entry);
-    }
-    while (partsHeldBytes + errors.heldBytes > options.maxBufferBytes && open.size > 0) {
-      const [largestId, largest] = largestPart(open);
-      earlyCloses += 1;
-      await close(largestId, largest);
+  for await (const lines of chunks) {
+    for (const line of lines) {
+      if (!line.ok) {
+        invalidLines += 1;
+        if (errors.add(line)) await flushErrors();
+        continue;
+      }
+      records += 1;
+      const partition = partitionOf(line.record, archiveRouteName(options.routes, line.record));
+      const id = partitionId(partition);
+      let entry = open.get(id);
+      if (entry === undefined) {
+        const part = nextPart.get(id) ?? 0;
+        nextPart.set(id, part + 1);
+        entry = { partition, part, writer: newPart(ref, part, options) };
+        open.set(id, entry);
+      }
+      const before = entry.writer.heldBytes;
+      append(entry.writer, line.record);
+      partsHeldBytes += entry.writer.heldBytes - before;
+      if (entry.writer.rows >= options.rowsPerPart || entry.writer.encodedBytes >= options.maxPartBytes) {
+        await close(id, entry);
+      }
+      while (partsHeldBytes + errors.heldBytes > options.maxBufferBytes && open.size > 0) {
+        const [largestId, largest] = largestPart(open);
+        earlyCloses += 1;
+        await close(largestId, largest);
+      }
     }
   }
   for (const [id, entry] of [...open]) await close(id, entry);
