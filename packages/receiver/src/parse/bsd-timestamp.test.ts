@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bsdTimestamp, daysFromCivil, yearOfDays, type WallTime } from "./bsd-timestamp.js";
+import { bsdTimestamp, daysFromCivil, scanBsdTimestamp, yearOfDays, type ScannedBsdTimestamp, type WallTime } from "./bsd-timestamp.js";
 import { resolveTimeZone } from "./time-zone.js";
 
 const at = (iso: string) => Date.parse(iso);
@@ -55,4 +55,37 @@ describe("bsdTimestamp: year inference around the receive time", () => {
     expect(bsdTimestamp(wall(1, 0), utc, received)).toBeNull();
     expect(bsdTimestamp(wall(1, 1), null, received)).toBeNull();
   });
+});
+
+describe("scanBsdTimestamp", () => {
+  const scan = (s: string) => {
+    const out: ScannedBsdTimestamp = { month: 0, day: 0, year: null, hour: 0, minute: 0, second: 0, fraction: "", utc: false };
+    const end = scanBsdTimestamp(s, 0, out);
+    return end < 0 ? null : { end, ...out };
+  };
+
+  it.each([
+    ["Oct 11 22:14:15 host", { end: 15, month: 10, day: 11, year: null, hour: 22, minute: 14, second: 15, fraction: "", utc: false }],
+    ["Mar  1 00:01:02.345: %SYS", { end: 19, month: 3, day: 1, fraction: ".345" }],
+    ["Mar 01 00:01:02 x", { end: 15, month: 3, day: 1 }],
+    ["Mar 1 00:01:02 x", { end: 14, month: 3, day: 1 }],
+    ["DEC 31 23:59:59", { end: 15, month: 12, day: 31 }],
+    ["jan 12 2026 10:11:12: %ASA", { end: 20, month: 1, year: 2026, hour: 10 }],
+    ["Mar  1 00:01:02.345 UTC: %SYS", { end: 23, utc: true, fraction: ".345" }],
+    ["Mar  1 00:01:02 GMT: %SYS", { end: 19, utc: true }],
+    ["Mar  1 00:01:02 JST: %SYS", { end: 19, utc: false }],
+    ["Mar  1 00:01:02 ROUTER: x", { end: 15, utc: false }], // six capitals: a hostname, not a zone
+    ["Mar  1 00:01:02 CORE x", { end: 15, utc: false }], // no ": " after it: a hostname
+    ["Mar  1 00:01:02.1234567 x", { end: 22, fraction: ".123456" }], // the caller refuses what follows
+    ["Feb 30 25:61:61 x", { end: 15, day: 30, hour: 25, minute: 61, second: 61 }], // ranges checked later
+  ])("%s", (s, expected) => {
+    expect(scan(s)).toMatchObject(expected);
+  });
+
+  it.each(["Foo 11 22:14:15", "Oct 11 22:14", "Oct 11 2:14:15", "Oct11 22:14:15", "Oct   1 22:14:15", "Oct 111 22:14:15", "Oct 11 26 22:14:15", "Oc", ""])(
+    "refuses %j",
+    (s) => {
+      expect(scan(s)).toBeNull();
+    },
+  );
 });

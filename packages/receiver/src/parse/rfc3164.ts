@@ -1,5 +1,5 @@
 import type { SyslogRecord } from "@aws-syslog/record";
-import { bsdTimestamp } from "./bsd-timestamp.js";
+import { bsdTimestamp, scanBsdTimestamp, type ScannedBsdTimestamp } from "./bsd-timestamp.js";
 import { buildRecord, messageJson } from "./build-record.js";
 import type { FrameContext, ParseOptions } from "./context.js";
 import { DEFAULT_PRIVAL, readPri } from "./pri.js";
@@ -29,14 +29,7 @@ export const TAG_MAX = 512;
 const SP = 0x20;
 const COLON = 0x3a;
 
-const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
-};
-
 // Rare variants may use regular expressions (sticky, so no slicing); RFC 5424 does not.
-/** Mmm, day padded with a space or zero (or not), optional year (Cisco ASA), time,
- * optional fraction (Cisco IOS msec), optional zone name only where Cisco puts it. */
-const BSD_TIMESTAMP = /([A-Za-z]{3}) {1,2}(\d{1,2}) (?:(\d{4}) )?(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?: ([A-Z]{3,5})(?=: ))?/y;
 /** Cisco IOS "service sequence-numbers". */
 const CISCO_SEQUENCE = /\d{1,10}: /y;
 /** Control characters (but TAB, LF, CR) or undecodable bytes: binary, not a log line. */
@@ -46,6 +39,7 @@ const UTC: TimeZone = { offsetAt: () => 0 };
 
 /** Timestamp found by the last matchTimestamp call (null if it named no real time). */
 let matchedTimestamp: string | null = null;
+const scanned: ScannedBsdTimestamp = { month: 0, day: 0, year: null, hour: 0, minute: 0, second: 0, fraction: "", utc: false };
 
 /** Index after a timestamp at p, or -1. Sets matchedTimestamp. */
 function matchTimestamp(s: string, p: number, ctx: FrameContext, zone: TimeZone | null): number {
@@ -56,27 +50,11 @@ function matchTimestamp(s: string, p: number, ctx: FrameContext, zone: TimeZone 
     if (e > 0) matchedTimestamp = s.slice(p, e);
     return e;
   }
-  BSD_TIMESTAMP.lastIndex = c === 0x2a /* * */ || c === 0x2e /* . */ ? p + 1 : p;
-  const m = BSD_TIMESTAMP.exec(s);
-  const month = m ? MONTHS[m[1]!.toLowerCase()] : undefined;
-  if (!m || month === undefined) return -1;
-  const zoneName = m[8];
-  matchedTimestamp = bsdTimestamp(
-    {
-      month,
-      day: Number(m[2]),
-      year: m[3] === undefined ? null : Number(m[3]),
-      hour: Number(m[4]),
-      minute: Number(m[5]),
-      second: Number(m[6]),
-      fraction: m[7] ?? "",
-    },
-    // A zone name is only trusted when unambiguous; "JST" or "EST" mean the device's
-    // configured zone, which the operator sets as the default.
-    zoneName === "UTC" || zoneName === "GMT" ? UTC : zone,
-    ctx.receivedAtMs,
-  );
-  return BSD_TIMESTAMP.lastIndex;
+  const e = scanBsdTimestamp(s, c === 0x2a /* * */ || c === 0x2e /* . */ ? p + 1 : p, scanned);
+  // A zone name is only trusted when unambiguous; "JST" or "EST" mean the device's
+  // configured zone, which the operator sets as the default.
+  if (e > 0) matchedTimestamp = bsdTimestamp(scanned, scanned.utc ? UTC : zone, ctx.receivedAtMs);
+  return e;
 }
 
 function isAlnum(c: number): boolean {
@@ -115,7 +93,8 @@ export function parseRfc3164(s: string, ctx: FrameContext, options: ParseOptions
   const zone = resolveTimeZone(options.defaultTimeZone);
 
   CISCO_SEQUENCE.lastIndex = p;
-  if (CISCO_SEQUENCE.test(s)) {
+  const first = s.charCodeAt(p);
+  if (first >= 0x30 && first <= 0x39 && CISCO_SEQUENCE.test(s)) {
     // Only a sequence number when a timestamp or a %MNEMONIC follows it.
     const q = CISCO_SEQUENCE.lastIndex;
     if (s.charCodeAt(q) === 0x25 /* % */ || matchTimestamp(s, q, ctx, zone) > 0) p = q;
