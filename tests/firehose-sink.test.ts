@@ -51,6 +51,11 @@ async function writer(sink: Sink, w: number, count: number, out: Written, stop: 
   return n;
 }
 
+/** Polls `cond` every 10 ms (the test timeout bounds it): waits on behaviour, not on time. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** (writer, seq) → copies stored by the fake. */
 function copiesOf(fake: FakeFirehose): Map<string, number> {
   const copies = new Map<string, number>();
@@ -138,11 +143,12 @@ describe("Firehose sink end to end (real SDK, fake Firehose on loopback)", () =>
   it("on a stop in the middle of the stream, flushes every line written before it", async () => {
     const { sink } = await setup({ seed: 3, failEntryRate: 0.3, throttleRate: 0.3, delayMs: 5 }, { closeTimeoutMs: 60_000 });
     const out: Written = { acked: 0, errors: [] };
-    let stopped = false;
-    const writers = [0, 1, 2].map((w) => writer(sink, w, 1_000_000, out, () => stopped));
-    await new Promise((r) => setTimeout(r, 300)); // mid-stream
-    stopped = true; // SIGTERM: the receiver stops reading connections, then closes the sink
+    // SIGTERM after ~6,000 lines, mid-stream: the receiver stops reading connections, then
+    // closes the sink, while batches are in flight, failing and being retried.
+    let reads = 0;
+    const writers = [0, 1, 2].map((w) => writer(sink, w, 1_000_000, out, () => ++reads > 6000));
     const written = await Promise.all(writers);
+    expect(out.acked).toBeLessThan(written.reduce((a, b) => a + b, 0)); // really mid-stream
     await sink.close();
     const total = written.reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(1000);
@@ -168,7 +174,7 @@ describe("Firehose sink end to end (real SDK, fake Firehose on loopback)", () =>
     const { sink, logs } = await setup({ streams: ["other"] }, { streams: "late", retryMaxMs: 200 });
     const out: Written = { acked: 0, errors: [] };
     sink.write(recordLine(0, 0), (err) => (err ? out.errors.push(err) : (out.acked += 1)));
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => logs.some((l) => l.code === "RCV_FIREHOSE_DELIVERY_STALLED"));
     expect(sink.write(recordLine(0, 1), (err) => (err ? out.errors.push(err) : (out.acked += 1)))).toBe(false);
     const unusable = logs.filter((l) => l.code === "RCV_FIREHOSE_STREAM_UNUSABLE");
     expect(unusable).toHaveLength(1);

@@ -37,6 +37,7 @@ export class FirehoseEvents {
       retries: registry.counter("receiver_firehose_retries_total", "Records queued for resending, by reason"),
       failedEntries: registry.counter("receiver_firehose_failed_entries_total", "Per-entry failures in PutRecordBatch answers, by ErrorCode"),
       callErrors: registry.counter("receiver_firehose_call_errors_total", "Whole PutRecordBatch calls that failed, by reason"),
+      ackErrors: registry.counter("receiver_firehose_ack_errors_total", "Ack callbacks that threw (a caller bug; the other acks still ran)"),
       giveUps: registry.counter("receiver_firehose_give_up_lines_total", "Lines acked with an error (data loss), by reason"),
       duplicates: registry.counter("receiver_firehose_duplicate_lines_possible_total", "Lines resent after an ambiguous failure (may be stored twice)"),
       oversize: registry.counter("receiver_firehose_oversize_lines_total", "Lines over the record payload size, shrunk to fit, by action"),
@@ -120,6 +121,11 @@ export class FirehoseEvents {
     } else {
       this.log.info(details, "Firehose delivery resumed");
     }
+  }
+
+  ackThrew(err: unknown): void {
+    this.m.ackErrors.inc();
+    this.log.error({ err }, "an ack callback threw");
   }
 
   refusedAfterClose(log: boolean): void {

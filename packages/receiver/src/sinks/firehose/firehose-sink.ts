@@ -7,11 +7,11 @@ import type { Registry } from "../../metrics.js";
 import type { Ack, Sink } from "../sink.js";
 import { Aggregator, type SealedGroup } from "../../batch/aggregator.js";
 import { MAX_RECORD_DATA_BYTES, MAX_RECORDS_PER_BATCH } from "../../batch/firehose-limits.js";
-import { takeBatch } from "../../batch/take-batch.js";
 import type { Failure } from "./classify-error.js";
 import type { FirehoseSinkConfig } from "./config.js";
 import { FIREHOSE_CODES, FirehoseSinkError, type FirehoseCode } from "./firehose-errors.js";
 import { FirehoseEvents } from "./firehose-events.js";
+import { RecordQueue, type QueuedRecord as Entry } from "./record-queue.js";
 import { putRecordBatch } from "./service.js";
 import { StreamPool, type StreamState } from "./stream-pool.js";
 
@@ -47,16 +47,6 @@ export interface FirehoseSinkDeps {
 const gzipAsync = promisify(gzip);
 const defaultCompress = (payload: string, level: number): Promise<Buffer> => gzipAsync(payload, { level });
 
-interface Entry {
-  seq: number;
-  lines: number;
-  payloadBytes: number;
-  acks: Ack[];
-  data: Buffer | null;
-  attempts: number;
-  settled: boolean;
-}
-
 export function createFirehoseSink(config: FirehoseSinkConfig, deps: FirehoseSinkDeps): Sink {
   return new FirehoseSink(config, deps);
 }
@@ -70,19 +60,12 @@ export class FirehoseSink extends EventEmitter implements Sink {
   private readonly events: FirehoseEvents;
   private readonly pool: StreamPool;
   private readonly aggregator: Aggregator;
-  /** Records not in flight, in seq order: resent ones first, then never-sent ones. */
-  private queue: Entry[] = [];
-  /** Every record not yet accepted or given up; a Map keeps seq (insertion) order. */
-  private readonly unsettled = new Map<number, Entry>();
+  private readonly records: RecordQueue;
   private readonly controllers = new Set<AbortController>();
-  private flushWaiters: { seq: number; resolve: () => void }[] = [];
-  private seq = 0;
   private pending = 0;
   private inFlight = 0;
   private maxBatchRecords = MAX_RECORDS_PER_BATCH;
   private needDrain = false;
-  /** Unsettled records that failed more than maxRetries times (retryable causes). */
-  private overBudget = 0;
   private refusedAfterClose = 0;
   private reportedStalled = false;
   private lastCause: string | undefined;
@@ -103,6 +86,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
     this.client = deps.client ?? new FirehoseClient({ maxAttempts: 1 });
     this.clock = deps.clock ?? Date.now;
     this.compress = deps.compress ?? defaultCompress;
+    this.records = new RecordQueue(config.maxRetries);
     this.events = new FirehoseEvents(deps.metrics, deps.logger.child({ sink: "firehose" }));
     this.pool = new StreamPool(config.streams, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, random: deps.random ?? Math.random });
     this.aggregator = new Aggregator({
@@ -120,7 +104,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
 
   /** True while the sink refuses more data whatever its budget (see stalledChanged). */
   get stalled(): boolean {
-    return this.overBudget > 0 || this.pool.allBlocked();
+    return this.records.overBudget > 0 || this.pool.allBlocked();
   }
 
   write(line: string, ack?: Ack): boolean {
@@ -142,9 +126,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
 
   flush(): Promise<void> {
     this.aggregator.seal();
-    const seq = this.seq;
-    if (this.settledThrough(seq)) return Promise.resolve();
-    return new Promise((resolve) => this.flushWaiters.push({ seq, resolve }));
+    return this.records.settledUpTo(this.records.seq);
   }
 
   close(): Promise<void> {
@@ -160,7 +142,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
     });
     await Promise.race([this.flush(), expired]);
     clearTimeout(deadline);
-    if (this.unsettled.size > 0) this.abandon();
+    if (this.records.size > 0) this.abandon();
     this.aggregator.dispose();
     clearTimeout(this.pumpTimer);
     if (this.ownsClient) this.client.destroy();
@@ -170,7 +152,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
   private abandon(): void {
     this.abandoned = true;
     for (const c of this.controllers) c.abort();
-    const left = [...this.unsettled.values()];
+    const left = this.records.unsettledRecords();
     const counts = { lines: 0, records: left.length, bytes: 0 };
     for (const e of left) {
       counts.lines += e.lines;
@@ -179,13 +161,11 @@ export class FirehoseSink extends EventEmitter implements Sink {
     const err = new FirehoseSinkError(FIREHOSE_CODES.undelivered, `not accepted by Firehose within ${this.config.closeTimeoutMs} ms of close`);
     this.events.gaveUp(FIREHOSE_CODES.undelivered, "shutdown", counts, this.lastCause);
     for (const e of left) this.settle(e, err);
-    this.queue = [];
+    this.records.clearWaiting();
   }
 
   private onSeal(group: SealedGroup): void {
-    const entry: Entry = { seq: ++this.seq, lines: group.lines, payloadBytes: group.payloadBytes, acks: group.acks, data: null, attempts: 0, settled: false };
-    this.unsettled.set(entry.seq, entry);
-    this.queue.push(entry);
+    const entry = this.records.add(group.lines, group.payloadBytes, group.acks);
     // Async zlib runs on the libuv pool, so the event loop keeps reading sockets meanwhile.
     this.compress(group.payload, this.config.gzipLevel).then(
       (data) => this.compressed(entry, data, undefined),
@@ -199,7 +179,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
       entry.data = data;
     } else {
       // Unreachable by construction (recordMaxBytes is within the gzip bound): a loud guard.
-      this.queue = this.queue.filter((e) => e !== entry);
+      this.records.remove(entry);
       const cause = err ?? new Error(`gzip member of ${data?.byteLength} bytes exceeds ${MAX_RECORD_DATA_BYTES}`);
       this.giveUp([entry], FIREHOSE_CODES.compressFailed, "compress", cause);
     }
@@ -219,7 +199,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
   /** Starts calls while there is room in flight, a ready record at the head and a ready stream. */
   private pump(): void {
     while (!this.abandoned && this.inFlight < this.config.maxInFlight) {
-      const n = takeBatch(this.queue, this.maxBatchRecords);
+      const n = this.records.ready(this.maxBatchRecords);
       if (n === 0) return;
       const now = this.clock();
       const stream = this.pool.pick(now);
@@ -227,7 +207,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
         this.schedulePump(this.pool.nextReadyAt() - now);
         return;
       }
-      void this.send(stream, this.queue.splice(0, n));
+      void this.send(stream, this.records.take(n));
     }
   }
 
@@ -309,28 +289,15 @@ export class FirehoseSink extends EventEmitter implements Sink {
   /** Puts failed records back before every record not yet sent, keeping seq order. */
   private requeue(entries: Entry[], failure: Failure): void {
     this.lastCause = `${failure.code}: ${failure.message}`;
-    for (const e of entries) {
-      if (failure.kind !== "retry") continue;
-      e.attempts += 1;
-      if (e.attempts === this.config.maxRetries + 1) this.overBudget += 1;
-    }
-    const merged: Entry[] = [];
-    let i = 0;
-    for (const e of this.queue) {
-      while (i < entries.length && entries[i]!.seq < e.seq) merged.push(entries[i++]!);
-      merged.push(e);
-    }
-    while (i < entries.length) merged.push(entries[i++]!);
-    this.queue = merged;
+    this.records.requeue(entries, failure.kind === "retry");
   }
 
   private updateStalled(): void {
     const stalled = this.stalled;
     if (stalled === this.reportedStalled) return;
     this.reportedStalled = stalled;
-    let heldBytes = 0;
-    for (const e of this.unsettled.values()) heldBytes += e.payloadBytes;
-    this.events.stalledChanged(stalled, { heldRecords: this.unsettled.size, heldBytes, ...(stalled ? { cause: this.lastCause } : {}) });
+    const details = { heldRecords: this.records.size, heldBytes: this.records.heldBytes() };
+    this.events.stalledChanged(stalled, stalled ? { ...details, cause: this.lastCause } : details);
     this.checkDrain();
   }
 
@@ -347,17 +314,20 @@ export class FirehoseSink extends EventEmitter implements Sink {
 
   /** Accepted (error null) or given up: ack every line once, release its bytes. */
   private settle(entry: Entry, error: Error | null): void {
-    if (entry.settled) return;
-    entry.settled = true;
-    if (entry.attempts > this.config.maxRetries) this.overBudget -= 1;
-    this.unsettled.delete(entry.seq);
+    if (!this.records.settle(entry)) return;
     this.pending -= entry.payloadBytes;
     this.events.setPendingBytes(this.pending);
     if (!error) this.events.recordAccepted(entry.lines, entry.payloadBytes, entry.data?.byteLength ?? 0);
     entry.data = null;
-    for (const ack of entry.acks) ack(error);
+    for (const ack of entry.acks) {
+      try {
+        ack(error);
+      } catch (err) {
+        // A throwing ack is the caller's bug; the other lines must still get theirs.
+        this.events.ackThrew(err);
+      }
+    }
     this.checkDrain();
-    this.checkFlush();
   }
 
   private checkDrain(): void {
@@ -366,15 +336,4 @@ export class FirehoseSink extends EventEmitter implements Sink {
     this.emit("drain");
   }
 
-  private settledThrough(seq: number): boolean {
-    const oldest = this.unsettled.keys().next();
-    return oldest.done === true || oldest.value > seq;
-  }
-
-  private checkFlush(): void {
-    if (this.flushWaiters.length === 0) return;
-    const still: typeof this.flushWaiters = [];
-    for (const w of this.flushWaiters) (this.settledThrough(w.seq) ? w.resolve() : still.push(w));
-    this.flushWaiters = still;
-  }
 }
