@@ -85,6 +85,9 @@ describe("TLS listener, x509/name", () => {
     await until(() => rx!.logs.filter((l) => l.event === "connection_refused" || l.event === "tls_handshake_failed").length >= 3, 5_000, "3 refusals logged");
     const refusedPeer = rx.logs.find((l) => l.code === "RCV_TLS_PEER_REFUSED");
     expect(String(refusedPeer?.detail)).toContain("not-aws-syslog");
+    const foreignCa = rx.logs.find((l) => l.reason === "bad_client_certificate");
+    expect(foreignCa).toMatchObject({ remoteAddress: "127.0.0.1" });
+    expect(String(foreignCa?.detail)).toMatch(/UNABLE_TO_VERIFY|SELF_SIGNED|unable to/i);
   });
 });
 

@@ -31,7 +31,11 @@ export interface ListenerAddresses {
 export class Listeners {
   private readonly servers = new Map<Kind, Server>();
   private readonly tlsServer: TlsServer | null = null;
+  /** Raw TLS socket → identity, kept (weakly) until the socket is gone: error paths need the
+   * peer's address after node has destroyed the TLS socket. */
   private readonly pending = new WeakMap<Socket, Pending>();
+  /** Connect-and-close probes already counted (node reports them twice). */
+  private readonly probes = new WeakSet<Socket>();
   private readonly peerPolicy: PeerPolicy;
   readonly connections = new Set<Connection>();
   private rawSockets = 0;
@@ -134,7 +138,10 @@ export class Listeners {
     // A connect-and-close probe: node reports it both as a close and as a tlsClientError
     // (ECONNRESET); whichever comes first counts it once.
     socket.once("close", () => {
-      if (this.pending.delete(socket) && socket.bytesRead === 0) this.events.healthCheck(kind);
+      if (socket.bytesRead === 0 && !this.probes.has(socket)) {
+        this.probes.add(socket);
+        this.events.healthCheck(kind);
+      }
     });
     this.tlsServer!.emit("connection", socket);
   }
@@ -142,7 +149,6 @@ export class Listeners {
   private onSecure(tlsSocket: TLSSocket): void {
     const raw = rawOf(tlsSocket);
     const pending = raw ? this.pending.get(raw) : undefined;
-    if (raw) this.pending.delete(raw);
     const peer = pending?.peer ?? { listener: "tls", remoteAddress: plainIp(tlsSocket.remoteAddress), remotePort: tlsSocket.remotePort };
     const decision = authorizePeer(this.peerPolicy, tlsSocket.getPeerCertificate());
     if (!decision.ok) {
@@ -158,12 +164,21 @@ export class Listeners {
   private onTlsError(err: NodeJS.ErrnoException, tlsSocket: TLSSocket): void {
     const raw = rawOf(tlsSocket);
     const pending = raw ? this.pending.get(raw) : undefined;
-    if (raw) this.pending.delete(raw);
     const peer = pending?.peer ?? { listener: "tls", remoteAddress: plainIp(tlsSocket.remoteAddress), remotePort: tlsSocket.remotePort };
     // A probe that connects and closes (NLB TCP health check) surfaces here as a reset before
     // the handshake: count it (unless its close did already), log nothing.
     if (raw && raw.bytesRead === 0) {
-      if (pending) this.events.healthCheck("tls");
+      if (!this.probes.has(raw)) {
+        this.probes.add(raw);
+        this.events.healthCheck("tls");
+      }
+      return;
+    }
+    // A client certificate that fails verification (unknown CA, expired) makes node destroy the
+    // socket after the handshake and report the reset; the verification error is the cause.
+    const authError = (tlsSocket as TLSSocket & { authorizationError?: string }).authorizationError;
+    if (authError) {
+      this.events.handshakeFailed(peer, "bad_client_certificate", `client certificate rejected: ${authError}`);
       return;
     }
     const reason = classifyTlsError(err);
