@@ -53,6 +53,12 @@ describe("parseStructuredData (RFC 5424 §6.3)", () => {
     expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
   });
 
+  it("keeps a repeated __proto__ parameter as an own array, like any other name", () => {
+    expect(JSON.stringify(sd('[a __proto__="1" __proto__="2" toString="3" toString="4"]')?.data)).toBe(
+      '{"a":{"__proto__":["1","2"],"toString":["3","4"]}}',
+    );
+  });
+
   it("accepts SD-NAMEs of 32 characters and refuses 33", () => {
     const name32 = "n".repeat(32);
     expect(sd(`[${name32} ${name32}="v"]`)?.data).toEqual({ [name32]: { [name32]: "v" } });
