@@ -227,8 +227,10 @@ describe("FirehoseSink against PutRecordBatch", () => {
     const slowDown = () => new ServiceUnavailableException({ message: "Slow down.", $metadata: {} });
     const { sink, acks, write, logs, metrics } = setup({ closeTimeoutMs: 3000 }, slowDown, () => 0.5);
     for (let i = 0; i < 7; i += 1) write(line(i));
-    const closed = sink.close();
-    await vi.advanceTimersByTimeAsync(3000);
+    const closed = sink.close(); // closeTimeoutMs 3000
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(acks).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
     await closed;
     expect(acks).toHaveLength(7);
     expect(acks.every((a) => a instanceof Error && (a as Error & { code: string }).code === "RCV_FIREHOSE_UNDELIVERED")).toBe(true);

@@ -47,7 +47,8 @@ export interface FirehoseSinkDeps {
 const gzipAsync = promisify(gzip);
 const defaultCompress = (payload: string, level: number): Promise<Buffer> => gzipAsync(payload, { level });
 
-export function createFirehoseSink(config: FirehoseSinkConfig, deps: FirehoseSinkDeps): Sink {
+/** The Firehose sink (a Sink; its close() also takes an optional deadline). */
+export function createFirehoseSink(config: FirehoseSinkConfig, deps: FirehoseSinkDeps): FirehoseSink {
   return new FirehoseSink(config, deps);
 }
 
@@ -129,27 +130,29 @@ export class FirehoseSink extends EventEmitter implements Sink {
     return this.records.settledUpTo(this.records.seq);
   }
 
-  close(): Promise<void> {
-    this.closePromise ??= this.shutdown();
+  /** Flushes, giving up at the deadline: `timeoutMs` (e.g. what is left of the receiver's
+   * drain budget) or closeTimeoutMs. A second call returns the first call's promise. */
+  close(timeoutMs: number = this.config.closeTimeoutMs): Promise<void> {
+    this.closePromise ??= this.shutdown(timeoutMs);
     return this.closePromise;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(timeoutMs: number): Promise<void> {
     this.closing = true;
     let deadline: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => {
-      deadline = setTimeout(resolve, this.config.closeTimeoutMs);
+      deadline = setTimeout(resolve, timeoutMs);
     });
     await Promise.race([this.flush(), expired]);
     clearTimeout(deadline);
-    if (this.records.size > 0) this.abandon();
+    if (this.records.size > 0) this.abandon(timeoutMs);
     this.aggregator.dispose();
     clearTimeout(this.pumpTimer);
     if (this.ownsClient) this.client.destroy();
   }
 
   /** The shutdown deadline passed: abort calls, ack the rest with an error, log the count. */
-  private abandon(): void {
+  private abandon(timeoutMs: number): void {
     this.abandoned = true;
     for (const c of this.controllers) c.abort();
     const left = this.records.unsettledRecords();
@@ -158,7 +161,7 @@ export class FirehoseSink extends EventEmitter implements Sink {
       counts.lines += e.lines;
       counts.bytes += e.payloadBytes;
     }
-    const err = new FirehoseSinkError(FIREHOSE_CODES.undelivered, `not accepted by Firehose within ${this.config.closeTimeoutMs} ms of close`);
+    const err = new FirehoseSinkError(FIREHOSE_CODES.undelivered, `not accepted by Firehose within ${timeoutMs} ms of close`);
     this.events.gaveUp(FIREHOSE_CODES.undelivered, "shutdown", counts, this.lastCause);
     for (const e of left) this.settle(e, err);
     this.records.clearWaiting();
