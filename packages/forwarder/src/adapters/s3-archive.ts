@@ -13,8 +13,9 @@ import type { StagingObjectIdentity } from "../core/partition.js";
  * come from the SDK's own environment (AWS_REGION, AWS_ENDPOINT_URL_S3), as in every adapter.
  */
 export function createS3Client(options: { forcePathStyle: boolean }): S3Client {
-  // Path style for an emulator on 127.0.0.1, which has no virtual-host DNS
-  // (FORWARDER_S3_FORCE_PATH_STYLE); real S3 keeps virtual-hosted style.
+  // The SDK already uses path style for an IP-address endpoint (127.0.0.1); forcing it
+  // (FORWARDER_S3_FORCE_PATH_STYLE) is for an emulator named by host, e.g. http://localhost:9000,
+  // which has no per-bucket DNS. Real S3 keeps virtual-hosted style.
   return new S3Client({ forcePathStyle: options.forcePathStyle });
 }
 

@@ -10,7 +10,7 @@ import { sampleRecord } from "../core/archive-fixtures.js";
 import { loadConfig } from "../config.js";
 
 /**
- * A tiny S3 on loopback: path-style GET and PUT of whole objects, NoSuchKey for a missing one.
+ * A tiny S3 on loopback (the SDK addresses an IP endpoint path-style): GET and PUT of whole objects, NoSuchKey for a missing one.
  * Enough for the archive handler through the real SDK (AWS_ENDPOINT_URL_S3), counting PUTs so a
  * redelivery that wrote new keys would show.
  */
@@ -88,7 +88,6 @@ beforeAll(async () => {
   vi.stubEnv("FORWARDER_ARCHIVE_BUCKET", "archive");
   vi.stubEnv("FORWARDER_ARCHIVE_PREFIX", "logs/");
   vi.stubEnv("FORWARDER_ARCHIVE_ROWS_PER_PART", "50");
-  vi.stubEnv("FORWARDER_S3_FORCE_PATH_STYLE", "true");
   vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
   vi.stubEnv("LOG_LEVEL", "silent");
   vi.resetModules();
