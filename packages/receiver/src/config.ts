@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { FIREHOSE_CONFIG_KEYS as FH } from "./sinks/firehose/config.js";
 
 /**
  * The receiver's whole configuration, read from the environment once at start, validated with
@@ -68,6 +69,17 @@ export const CONFIG_KEYS = {
   stagingDir: { env: "RECEIVER_STAGING_DIR", default: undefined, schema: z.string().min(1).optional() },
   stagingFlushMs: { env: "RECEIVER_STAGING_FLUSH_MS", default: "1000", schema: positiveInt(10) },
   stagingMaxObjectBytes: { env: "RECEIVER_STAGING_MAX_OBJECT_BYTES", default: "5242880", schema: positiveInt(1024) },
+  // Firehose sink (sinks/firehose/config.ts); its byte budget is RECEIVER_BUFFER_BYTES.
+  firehoseStreams: FH.streams,
+  firehoseLingerMs: FH.lingerMs,
+  firehoseRecordMaxBytes: FH.recordMaxBytes,
+  firehoseGzipLevel: FH.gzipLevel,
+  firehoseMaxInFlight: FH.maxInFlight,
+  firehoseMaxRetries: FH.maxRetries,
+  firehoseRetryBaseMs: FH.retryBaseMs,
+  firehoseRetryMaxMs: FH.retryMaxMs,
+  firehoseRequestTimeoutMs: FH.requestTimeoutMs,
+  firehoseCloseTimeoutMs: FH.closeTimeoutMs,
   logLevel: { env: "LOG_LEVEL", default: "info", schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]) },
 } as const;
 
@@ -121,6 +133,8 @@ function crossCheck(c: Parsed): string[] {
   if (c.tlsAuthMode === "x509/fingerprint" && c.tlsFingerprints.length === 0) problems.push("RECEIVER_TLS_FINGERPRINTS must list at least one fingerprint with RECEIVER_TLS_AUTH_MODE=x509/fingerprint");
   if (c.sink === "file" && !c.outFile) problems.push("RECEIVER_OUT_FILE is required with RECEIVER_SINK=file");
   if (c.sink === "staging" && !c.stagingDir) problems.push("RECEIVER_STAGING_DIR is required with RECEIVER_SINK=staging");
+  if (c.sink === "firehose" && c.firehoseStreams.length === 0) problems.push("RECEIVER_FIREHOSE_STREAMS must list at least one delivery stream with RECEIVER_SINK=firehose");
+  if (c.firehoseRetryMaxMs < c.firehoseRetryBaseMs) problems.push("RECEIVER_FIREHOSE_RETRY_MAX_MS must be >= RECEIVER_FIREHOSE_RETRY_BASE_MS");
   if (!isValidTimeZone(c.defaultTimeZone)) problems.push(`RECEIVER_DEFAULT_TIMEZONE=${JSON.stringify(c.defaultTimeZone)}: not an IANA time zone, "UTC" or an offset like "+09:00"`);
   return problems;
 }

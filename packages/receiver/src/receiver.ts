@@ -99,7 +99,12 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     listeners.destroyAll();
     tlsContext?.close();
     flow.dispose();
-    const flushed = await Promise.race([sink.close().then(() => true), sleep(Math.max(0, deadline - Date.now())).then(() => false)]);
+    let deadlineTimer: NodeJS.Timeout | undefined;
+    const flushed = await Promise.race([
+      sink.close(Math.max(0, deadline - Date.now() - 100)).then(() => sink.pendingBytes === 0),
+      new Promise<boolean>((resolve) => (deadlineTimer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now())))),
+    ]);
+    clearTimeout(deadlineTimer);
     if (!flushed) {
       events.drops.inc({ reason: EVENT_CODES.drainIncomplete });
       logger.error({ event: "drain_incomplete", code: EVENT_CODES.drainIncomplete, pendingBytes: sink.pendingBytes }, "sink did not finish within the drain deadline: pending records lost");

@@ -1,6 +1,7 @@
 import type { ReceiverConfig } from "../config.js";
 import type { ReceiverEvents } from "../events.js";
 import { FileSink } from "./file.js";
+import { createFirehoseSink, firehoseSinkConfigSchema } from "./firehose/index.js";
 import type { Sink } from "./sink.js";
 import { StagingSink } from "./staging.js";
 
@@ -16,6 +17,21 @@ export async function createSink(config: ReceiverConfig, events: ReceiverEvents)
         flushMs: config.stagingFlushMs,
       });
     case "firehose":
-      throw new Error("the Firehose sink is not wired yet");
+      return createFirehoseSink(
+        firehoseSinkConfigSchema.parse({
+          streams: config.firehoseStreams,
+          lingerMs: config.firehoseLingerMs,
+          recordMaxBytes: config.firehoseRecordMaxBytes,
+          gzipLevel: config.firehoseGzipLevel,
+          maxInFlight: config.firehoseMaxInFlight,
+          bufferBytes: config.bufferBytes,
+          maxRetries: config.firehoseMaxRetries,
+          retryBaseMs: config.firehoseRetryBaseMs,
+          retryMaxMs: config.firehoseRetryMaxMs,
+          requestTimeoutMs: config.firehoseRequestTimeoutMs,
+          closeTimeoutMs: config.firehoseCloseTimeoutMs,
+        }),
+        { logger: events.logger, metrics: events.metrics },
+      );
   }
 }

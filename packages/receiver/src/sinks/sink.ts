@@ -20,8 +20,9 @@ export interface Sink {
   write(line: string, ack?: Ack): boolean;
   /** Resolves once everything written before the call is stored or failed for good. */
   flush(): Promise<void>;
-  /** Flushes, then releases files, timers and clients. No write is accepted after. */
-  close(): Promise<void>;
+  /** Flushes, then releases files, timers and clients. No write is accepted after. A sink that
+   * can give up (Firehose) acks what is still unstored with an error after `timeoutMs`. */
+  close(timeoutMs?: number): Promise<void>;
   /** Bytes accepted by `write` and not yet stored or failed. */
   readonly pendingBytes: number;
   on(event: "drain", listener: () => void): this;

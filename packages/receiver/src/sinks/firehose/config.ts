@@ -27,7 +27,6 @@ export const FIREHOSE_CONFIG_KEYS = {
   recordMaxBytes: { env: "RECEIVER_FIREHOSE_RECORD_MAX_BYTES", default: String(MAX_RECORD_PAYLOAD_BYTES), schema: int(1024, MAX_RECORD_PAYLOAD_BYTES) },
   gzipLevel: { env: "RECEIVER_FIREHOSE_GZIP_LEVEL", default: "1", schema: int(1, 9) },
   maxInFlight: { env: "RECEIVER_FIREHOSE_MAX_IN_FLIGHT", default: "4", schema: int(1, 64) },
-  bufferBytes: { env: "RECEIVER_FIREHOSE_BUFFER_BYTES", default: "67108864", schema: int(1_048_576) },
   maxRetries: { env: "RECEIVER_FIREHOSE_MAX_RETRIES", default: "8", schema: int(0, 1000) },
   retryBaseMs: { env: "RECEIVER_FIREHOSE_RETRY_BASE_MS", default: "100", schema: int(1, 60_000) },
   retryMaxMs: { env: "RECEIVER_FIREHOSE_RETRY_MAX_MS", default: "10000", schema: int(1, 600_000) },
@@ -49,7 +48,8 @@ export const firehoseSinkConfigSchema = z
     recordMaxBytes: withDefault("recordMaxBytes"),
     gzipLevel: withDefault("gzipLevel"),
     maxInFlight: withDefault("maxInFlight"),
-    bufferBytes: withDefault("bufferBytes"),
+    /** The receiver passes RECEIVER_BUFFER_BYTES: one byte budget for whichever sink runs. */
+    bufferBytes: int(1_048_576).default(67_108_864),
     maxRetries: withDefault("maxRetries"),
     retryBaseMs: withDefault("retryBaseMs"),
     retryMaxMs: withDefault("retryMaxMs"),
