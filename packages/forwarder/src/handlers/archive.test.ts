@@ -166,7 +166,7 @@ describe("archive configuration", () => {
   it("has production defaults and validates every FORWARDER_ARCHIVE_* key together", () => {
     expect(loadConfig({}).archive).toEqual({
       bucket: null, prefix: "", compression: "gzip", rowsPerPart: 1_000_000, maxPartBytes: 32 << 20,
-      rowGroupRows: 20_000, rowGroupBytes: 8 << 20, maxBufferBytes: 96 << 20,
+      rowGroupRows: 20_000, rowGroupBytes: 8 << 20, maxBufferBytes: 64 << 20,
     });
     expect(loadConfig({ FORWARDER_ARCHIVE_PREFIX: "a/b//", FORWARDER_ARCHIVE_BUCKET: "my-archive" }).archive).toMatchObject({ prefix: "a/b", bucket: "my-archive" });
     expect(() =>
