@@ -126,6 +126,16 @@ describe("parseRfc3164: real sender lines", () => {
       { facility: 1, severity: 5, timestamp: null, hostname: null, app_name: "%ASA-4-106023", proc_id: null, message: "Deny tcp src outside:192.0.2.1/1 dst inside:10.0.0.1/22" },
     ],
     [
+      "no timestamp and a colon that is not a TAG's: kept whole as MSG",
+      "<14>see http://example.com/a:b for details",
+      { facility: 1, severity: 6, timestamp: null, hostname: null, app_name: null, proc_id: null, message: "see http://example.com/a:b for details" },
+    ],
+    [
+      "TAG with an empty pid and brackets inside the message",
+      "<14>Nov 23 09:00:00 host app[]: x [y] z",
+      { facility: 1, severity: 6, timestamp: "2026-11-23T09:00:00Z", hostname: "host", app_name: "app", proc_id: null, message: "x [y] z" },
+    ],
+    [
       "space before the timestamp (HP ProCurve)",
       "<14> Nov 23 09:00:00 sw01 ports: port 3 is now on-line",
       { facility: 1, severity: 6, timestamp: "2026-11-23T09:00:00Z", hostname: "sw01", app_name: "ports", proc_id: null, message: "port 3 is now on-line" },
@@ -192,6 +202,7 @@ describe("parseRfc3164: not a syslog line", () => {
   it.each([
     ["empty", ""],
     ["plain words, no PRI", "hello world"],
+    ["a URL, no PRI", "http://example.com/"],
     ["PRI 192", "<192>Nov 23 09:00:00 host app: x"],
     ["bad PRI", "<1x>Nov 23 09:00:00 host app: x"],
     ["PRI only", "<13>"],

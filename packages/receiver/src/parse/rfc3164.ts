@@ -18,7 +18,7 @@ import { resolveTimeZone, type TimeZone } from "./time-zone.js";
  * "UTC:" zone; Cisco ASA's year ("Jan 12 2026 10:11:12:") and "host : %ASA-..." layout; no
  * timestamp at all ("%ASA-6-302013: ..."); no PRI (user.notice, rsyslog's default).
  * Differences from rsyslog, on purpose: a hostname is only looked for after a timestamp
- * (without one, the first word is far more often a TAG than a host); a TAG needs a ':' when
+ * (without one, the first word is far more often a TAG than a host); a TAG needs ": " when
  * there is no timestamp (else the line is kept whole as MSG, e.g. Fortinet "key=value");
  * '/' stays in app_name ("postfix/smtpd"); the SP after "TAG:" is not part of MSG.
  */
@@ -131,9 +131,12 @@ export function parseRfc3164(s: string, ctx: FrameContext, options: ParseOptions
   let i = p;
   for (let c = s.charCodeAt(i); i < end && c !== COLON && c !== SP; c = s.charCodeAt(++i));
   const hasColon = i < end && s.charCodeAt(i) === COLON;
-  if (i > p && i - p <= TAG_MAX && (hasColon || hasTimestamp)) {
-    const open = s.indexOf("[", p);
-    if (open > p && open < i && s.charCodeAt(i - 1) === 0x5d /* ] */) {
+  // Without a timestamp only "TAG: " (colon then SP or the end) counts, so "http://x" is
+  // not read as TAG "http".
+  const tagged = hasTimestamp || (hasColon && (i + 1 === end || s.charCodeAt(i + 1) === SP));
+  if (i > p && i - p <= TAG_MAX && tagged) {
+    const open = s.charCodeAt(i - 1) === 0x5d /* ] */ ? s.indexOf("[", p) : -1;
+    if (open > p && open < i) {
       appName = s.slice(p, open);
       if (i - 1 > open + 1) procId = s.slice(open + 1, i - 1);
     } else appName = s.slice(p, i);
