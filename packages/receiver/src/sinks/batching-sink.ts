@@ -2,12 +2,12 @@ import { EventEmitter } from "node:events";
 import type { Ack, Sink } from "./sink.js";
 
 /**
- * Shared mechanics of the local sinks (file, staging): lines accumulate in a batch; one batch
- * is stored at a time by `store`; acks fire after it is stored; `write` returns false while
- * more than `budgetBytes` are pending and "drain" is emitted once they fall below half of it
- * (hysteresis, so paused connections do not flap).
- *
- * Byte counts use string length (UTF-16 units): an approximation that costs nothing per line.
+ * Shared mechanics of the local sinks (file, staging): each line is UTF-8 encoded into the
+ * current batch buffer as it is written, so the line string dies young (no promotion to the old
+ * generation while a store is in flight, no join of a large string later); one batch is stored
+ * at a time by `store`; acks fire after it is stored; `write` returns false while more than
+ * `budgetBytes` are pending and "drain" is emitted once they fall below half of it (hysteresis,
+ * so paused connections do not flap).
  */
 export interface BatchingSinkOptions {
   budgetBytes: number;
@@ -17,9 +17,18 @@ export interface BatchingSinkOptions {
   lingerMs: number;
 }
 
+/** Size of the buffers lines are encoded into; a larger line gets a buffer of its own size. */
+const CHUNK_BYTES = 256 * 1024;
+/** Worst case of UTF-8 bytes per UTF-16 code unit. */
+const MAX_UTF8_PER_UNIT = 3;
+
 export abstract class BatchingSink extends EventEmitter implements Sink {
   abstract readonly name: string;
-  private lines: string[] = [];
+  private chunks: Buffer[] = [];
+  private current: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  /** current[start, offset) holds lines not yet sealed into `chunks`. */
+  private start = 0;
+  private offset = 0;
   private acks: Ack[] = [];
   private batchBytes = 0;
   private pending = 0;
@@ -33,10 +42,10 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
   }
 
   /** Stores one batch durably (or throws; the batch's acks then get the error). */
-  protected abstract store(lines: string[], bytes: number): Promise<void>;
+  protected abstract store(chunks: Buffer[], bytes: number): Promise<void>;
   protected abstract release(): Promise<void>;
   /** Called with every store failure; must log and count (data loss). */
-  protected abstract failed(error: Error, lines: number): void;
+  protected abstract failed(error: Error, bytes: number): void;
 
   get pendingBytes(): number {
     return this.pending;
@@ -47,10 +56,12 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
       ack?.(new Error(`${this.name} sink is closed`));
       return false;
     }
-    this.lines.push(line);
+    if (this.current.length - this.offset < line.length * MAX_UTF8_PER_UNIT) this.nextChunk(line.length * MAX_UTF8_PER_UNIT);
+    const bytes = this.current.write(line, this.offset, "utf8");
+    this.offset += bytes;
     if (ack) this.acks.push(ack);
-    this.batchBytes += line.length;
-    this.pending += line.length;
+    this.batchBytes += bytes;
+    this.pending += bytes;
     if (this.batchBytes >= this.options.batchBytes) this.kick(true);
     else if (!this.timer) this.kick(false);
     if (this.pending > this.options.budgetBytes) {
@@ -61,7 +72,7 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
   }
 
   async flush(): Promise<void> {
-    while (this.lines.length > 0 || this.storing) {
+    while (this.batchBytes > 0 || this.storing) {
       if (this.storing) await this.storing;
       else await this.storeBatch();
     }
@@ -72,6 +83,18 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
     this.closed = true;
     if (this.timer) this.clearTimer();
     await this.release();
+  }
+
+  /** Moves the unsealed lines into `chunks`; the rest of `current` keeps being filled. */
+  private seal(): void {
+    if (this.offset > this.start) this.chunks.push(this.current.subarray(this.start, this.offset));
+    this.start = this.offset;
+  }
+
+  private nextChunk(atLeast: number): void {
+    this.seal();
+    this.current = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, atLeast));
+    this.start = this.offset = 0;
   }
 
   private kick(now: boolean): void {
@@ -96,20 +119,21 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
   }
 
   private storeBatch(): Promise<void> {
-    const lines = this.lines;
+    if (this.batchBytes === 0) return Promise.resolve();
+    this.seal();
+    const chunks = this.chunks;
     const acks = this.acks;
     const bytes = this.batchBytes;
-    this.lines = [];
+    this.chunks = [];
     this.acks = [];
     this.batchBytes = 0;
-    if (lines.length === 0) return Promise.resolve();
     const run = (async () => {
       let error: Error | null = null;
       try {
-        await this.store(lines, bytes);
+        await this.store(chunks, bytes);
       } catch (err) {
         error = err as Error;
-        this.failed(error, lines.length);
+        this.failed(error, bytes);
       }
       this.pending -= bytes;
       for (const ack of acks) ack(error);
@@ -120,7 +144,7 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
         this.needDrain = false;
         this.emit("drain");
       }
-      if (this.lines.length > 0) this.kick(this.batchBytes >= this.options.batchBytes);
+      if (this.batchBytes > 0) this.kick(this.batchBytes >= this.options.batchBytes);
     });
     return this.storing;
   }

@@ -25,18 +25,18 @@ export class FileSink extends BatchingSink {
     return new FileSink(handle, events, budgetBytes);
   }
 
-  protected async store(lines: string[]): Promise<void> {
-    const text = lines.join("");
+  protected async store(chunks: Buffer[]): Promise<void> {
     if (this.handle) {
-      await this.handle.write(text);
+      await this.handle.writev(chunks);
       return;
     }
-    await new Promise<void>((resolve, reject) => process.stdout.write(text, (err) => (err ? reject(err) : resolve())));
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    await new Promise<void>((resolve, reject) => process.stdout.write(data, (err) => (err ? reject(err) : resolve())));
   }
 
-  protected failed(error: Error, lines: number): void {
-    this.events.drops.inc({ reason: "RCV_SINK_FAILED" }, lines);
-    this.events.logger.error({ event: "sink_failed", code: "RCV_SINK_FAILED", sink: this.name, lines, err: error }, "file sink write failed: records lost");
+  protected failed(error: Error, bytes: number): void {
+    this.events.drops.inc({ reason: "RCV_SINK_FAILED" });
+    this.events.logger.error({ event: "sink_failed", code: "RCV_SINK_FAILED", sink: this.name, bytes, err: error }, "file sink write failed: records lost");
   }
 
   protected async release(): Promise<void> {

@@ -26,22 +26,22 @@ export class StagingSink extends BatchingSink {
     super({ budgetBytes: options.budgetBytes, batchBytes: options.maxObjectBytes, lingerMs: options.flushMs });
   }
 
-  protected async store(lines: string[]): Promise<void> {
+  protected async store(chunks: Buffer[]): Promise<void> {
     const now = new Date();
     const iso = now.toISOString();
     const [y, mo, d, h, mi, s] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19)];
     const folder = join(this.dir, y, mo, d, h);
     const name = `${this.streamName}-1-${y}-${mo}-${d}-${h}-${mi}-${s}-${randomUUID()}.gz`;
-    const body = await gzipAsync(Buffer.from(lines.join(""), "utf8"), { level: 6 });
+    const body = await gzipAsync(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), { level: 6 });
     await mkdir(folder, { recursive: true });
     const tmp = join(folder, `.${name}.tmp`);
     await writeFile(tmp, body, { mode: 0o640 });
     await rename(tmp, join(folder, name));
   }
 
-  protected failed(error: Error, lines: number): void {
-    this.events.drops.inc({ reason: "RCV_SINK_FAILED" }, lines);
-    this.events.logger.error({ event: "sink_failed", code: "RCV_SINK_FAILED", sink: this.name, lines, err: error }, "staging sink write failed: records lost");
+  protected failed(error: Error, bytes: number): void {
+    this.events.drops.inc({ reason: "RCV_SINK_FAILED" });
+    this.events.logger.error({ event: "sink_failed", code: "RCV_SINK_FAILED", sink: this.name, bytes, err: error }, "staging sink write failed: records lost");
   }
 
   protected async release(): Promise<void> {}
