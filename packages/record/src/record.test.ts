@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { parseRecord, RecordError, safeParseRecord, serializeRecord, type SyslogRecord } from "./record.js";
+import { isRecordShape, parseRecord, RecordError, safeParseRecord, serializeRecord, syslogRecordSchema, type SyslogRecord } from "./record.js";
 
 const sample: SyslogRecord = {
   v: 1,
@@ -69,6 +69,27 @@ describe("record schema v1", () => {
         },
       ),
     );
+  });
+
+  it("isRecordShape accepts exactly what the zod schema accepts", () => {
+    const mutated = fc.record({
+      key: fc.constantFrom(...Object.keys(sample), "truncated"),
+      value: fc.oneof(fc.jsonValue(), fc.constant(undefined), fc.constantFrom("2026-11-23T10:00:00.000Z", "2026-13-45T10:00:00.000Z", 24, -1, 1.5, 65536, true, "rfc5424", [])),
+    });
+    fc.assert(
+      fc.property(fc.array(mutated, { maxLength: 3 }), (mutations) => {
+        const value: Record<string, unknown> = { ...sample };
+        for (const { key, value: v } of mutations) {
+          if (v === undefined) delete value[key];
+          else value[key] = v;
+        }
+        expect(isRecordShape(value)).toBe(syslogRecordSchema.safeParse(value).success);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(isRecordShape(sample)).toBe(true);
+    expect(isRecordShape({ ...sample, truncated: true })).toBe(true);
+    expect(isRecordShape({ ...sample, structured_data: { a: { b: ["c", 1] } } })).toBe(false);
   });
 
   it("round-trips any message text", () => {
