@@ -85,6 +85,9 @@ function lint() {
       }
     }
   }
+  const copied = stages[0].instructions.filter((i) => i.getKeyword() === "COPY").flatMap((i) => argsOf(i).slice(0, -1));
+  for (const pkg of fs.readdirSync(path.join(repo, "packages")).filter((d) => fs.existsSync(path.join(repo, "packages", d, "package.json"))))
+    check(`build stage copies the manifest of workspace package ${pkg}`, copied.includes(`packages/${pkg}/package.json`));
   const users = runtime.instructions.filter((i) => i.getKeyword() === "USER").map((i) => argsOf(i)[0]);
   check("runtime stage runs as a non-root user", users.length > 0 && !["root", "0", "0:0"].includes(users.at(-1)), users.at(-1));
   const cmd = runtime.instructions.filter((i) => ["CMD", "ENTRYPOINT"].includes(i.getKeyword()));
@@ -98,16 +101,14 @@ function lint() {
   check(".dockerignore excludes node_modules, .git and .sst", ["node_modules", ".git", ".sst"].every((p) => ignored(p)) && ignored("packages/receiver/node_modules"));
 }
 
+/** Like Docker's COPY: symlinks stay symlinks (pnpm's node_modules is made of them), and files
+ * from the context are filtered through .dockerignore (relBase: the source's context path). */
 function copyFiltered(src, dest, relBase) {
-  const st = fs.statSync(src);
-  if (st.isDirectory()) {
-    fs.mkdirSync(dest, { recursive: true });
-    for (const e of fs.readdirSync(src)) {
-      const rel = relBase === null ? null : relBase ? `${relBase}/${e}` : e;
-      if (rel !== null && ignored(rel)) continue;
-      copyFiltered(path.join(src, e), path.join(dest, e), rel);
-    }
-  } else fs.copyFileSync(src, dest);
+  fs.cpSync(src, dest, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (from) => relBase === null || !ignored(path.join(relBase, path.relative(src, from)).replace(/\\/g, "/").replace(/\/$/, "")),
+  });
 }
 
 const freePort = () => new Promise((resolve) => { const s = net.createServer().listen(0, "127.0.0.1", () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
@@ -142,7 +143,10 @@ async function build() {
         if (/^corepack\s/.test(command)) { console.log(`skip RUN ${command} (the host provides pnpm)`); continue; }
         const t0 = Date.now();
         const r = spawnSync("sh", ["-c", command], { cwd, env: { ...process.env, ...env }, stdio: "inherit" });
-        if (!check(`RUN ${command}`, r.status === 0, `${((Date.now() - t0) / 1000).toFixed(1)} s`)) return;
+        if (!check(`RUN ${command}`, r.status === 0, `${((Date.now() - t0) / 1000).toFixed(1)} s`)) {
+          console.log(`build directory kept for inspection: ${tmp}`);
+          return;
+        }
       }
     }
     s.cwd = cwd;
@@ -152,6 +156,9 @@ async function build() {
   const du = spawnSync("du", ["-sk", runtime.cwd], { encoding: "utf8" }).stdout.split("\t")[0];
   console.log(`build steps: ${((Date.now() - started) / 1000).toFixed(1)} s; runtime files: ${(Number(du) / 1024).toFixed(1)} MiB`);
   await smoke(runtime, tmp);
+  const total = spawnSync("du", ["-sk", tmp], { encoding: "utf8" }).stdout.split("\t")[0];
+  console.log(`disk used by the build steps: ${(Number(total) / 1024).toFixed(0)} MiB in ${tmp}`);
+  if (!process.env.KEEP_BUILD_DIR) fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 /** The distroless node image's entrypoint is node; start CMD with this node on loopback ports. */
