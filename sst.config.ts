@@ -55,7 +55,7 @@ export default $config({
     // 4. Network: private subnets in cfg.azCount AZs, endpoints instead of NAT.
     const vpc = new sst.aws.Vpc("Vpc", { az: cfg.azCount, ...(cfg.natGateway ? { nat: "managed" as const } : {}) });
     const vpcCidr = vpc.nodes.vpc.cidrBlock;
-    const network = createNetwork({ name, region, vpcId: vpc.id, vpcCidr, privateSubnetIds: vpc.privateSubnets, privateRouteTableIds: vpc.nodes.privateRouteTables.apply((t) => t.map((x) => x.id)) });
+    const network = createNetwork({ name, region, vpcId: vpc.id, vpcCidr, privateSubnetIds: vpc.privateSubnets, privateRouteTableIds: vpc.nodes.privateRouteTables.apply((t) => t.map((x) => x.id)), secretsManager: cfg.nlbMode === "mtls" });
 
     // 5. Edge: the NLB, its listener per mode, and the security groups.
     const { deregistrationDelayS } = drainTimings(cfg);

@@ -8,7 +8,8 @@ const base = { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet
 
 beforeAll(async () => {
   installMocks();
-  const net = createNetwork({ name: "n", region: "eu-west-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: ["subnet-p1", "subnet-p2"], privateRouteTableIds: ["rtb-1", "rtb-2"] });
+  const net = createNetwork({ name: "n", region: "eu-west-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: ["subnet-p1", "subnet-p2"], privateRouteTableIds: ["rtb-1", "rtb-2"], secretsManager: true });
+  createNetwork({ name: "plain", region: "eu-west-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: ["subnet-p1"], privateRouteTableIds: ["rtb-1"], secretsManager: false });
   const tls = createEdge({ ...base, name: "tls", mode: "tls", certificateArn: CERT, elasticIps: "create" });
   const mtls = createEdge({ ...base, name: "mtls", mode: "mtls", elasticIps: "none" });
   await Promise.all([out(net.s3Endpoint.id), out(tls.listener.arn), out(mtls.listener.arn), out(tls.elasticIps)]);
@@ -24,7 +25,7 @@ const only = (type: string, prefix: string) => {
 
 describe("createNetwork", () => {
   it("has an S3 gateway endpoint on the private route tables and private-DNS interface endpoints for every service", () => {
-    const eps = byType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    const eps = byType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.startsWith("n"));
     const s3 = eps.find((e) => e.inputs.vpcEndpointType === "Gateway")!.inputs;
     expect(s3.serviceName).toBe("com.amazonaws.eu-west-1.s3");
     expect(s3.routeTableIds).toEqual(["rtb-1", "rtb-2"]);
@@ -35,6 +36,12 @@ describe("createNetwork", () => {
       expect(e.inputs.privateDnsEnabled).toBe(true);
       expect(e.inputs.subnetIds).toEqual(["subnet-p1", "subnet-p2"]);
     }
+  });
+
+  it("leaves out the Secrets Manager endpoint when no task reads secrets (mode tls)", () => {
+    const plain = byType("aws:ec2/vpcEndpoint:VpcEndpoint").filter((e) => e.name.startsWith("plain")).map((e) => e.inputs.serviceName);
+    expect(plain).not.toContain("com.amazonaws.eu-west-1.secretsmanager");
+    expect(plain).toContain("com.amazonaws.eu-west-1.kinesis-firehose");
   });
 
   it("Lambda SG: no ingress, HTTPS egress to the VPC and the S3 prefix list only", () => {

@@ -24,6 +24,8 @@ export interface NetworkArgs {
   vpcCidr: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   privateRouteTableIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Only mode mtls reads secrets (the tasks' TLS material); each endpoint costs about $16/month per AZ. */
+  secretsManager: boolean;
 }
 
 export interface Network {
@@ -48,7 +50,8 @@ export function createNetwork(a: NetworkArgs): Network {
     vpcEndpointType: "Gateway",
     routeTableIds: a.privateRouteTableIds,
   });
-  const interfaceEndpoints = INTERFACE_ENDPOINTS.map((service) =>
+  const services = INTERFACE_ENDPOINTS.filter((s) => s !== "secretsmanager" || a.secretsManager);
+  const interfaceEndpoints = services.map((service) =>
     new aws.ec2.VpcEndpoint(`${a.name}Endpoint${service.replace(/[^a-z]/g, "")}`, {
       vpcId: a.vpcId,
       serviceName: pulumi.interpolate`com.amazonaws.${a.region}.${service}`,
