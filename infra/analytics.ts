@@ -54,7 +54,7 @@ export function createAnalytics(a: AnalyticsArgs): Analytics {
     databaseName: database.name,
     name: TABLE_NAME,
     tableType: "EXTERNAL_TABLE",
-    parameters: location.apply((loc) => ({ EXTERNAL: "TRUE", classification: "parquet", "parquet.compression": "SNAPPY", ...projectionParameters(a, loc) })),
+    parameters: location.apply((loc) => ({ EXTERNAL: "TRUE", classification: "parquet", ...projectionParameters(a, loc) })),
     partitionKeys: ARCHIVE_PARTITION_KEYS.map((k) => ({ name: k.name, type: k.glueType, comment: k.comment })),
     storageDescriptor: {
       location,
