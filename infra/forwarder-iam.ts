@@ -33,6 +33,9 @@ export function forwarderPermissions(a: ForwarderIamArgs): Permission[] {
     return [
       ...common,
       { actions: ["kms:Decrypt"], resources: [a.keyArn] },
+      // The "already forwarded" tag on a staging object makes a redelivered message a no-op
+      // (packages/forwarder/src/adapters/s3-staging-objects.ts).
+      { actions: ["s3:GetObjectTagging", "s3:PutObjectTagging"], resources: [`${a.stagingBucketArn}/${STAGING_PREFIX}*`] },
       // Streams are created per host on first use (CreateLogStream); DescribeLogStreams is not
       // needed: ResourceAlreadyExistsException is the signal that a stream exists.
       { actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: a.logGroupArns.map((g) => `${g}:log-stream:*`) },

@@ -93,6 +93,7 @@ describe("forwarder permissions and event source mapping", () => {
     const p = forwarderPermissions({ ...base, consumer: "cloudwatch" });
     assertLeastPrivilege(asStatements(p), [QUEUE, `${STAGING}/staging/`, KEY, ...GROUPS.map((g) => `${g}:log-stream:`)]);
     expect(p.flatMap((x) => x.actions)).not.toContain("s3:PutObject");
+    expect(p.find((x) => x.actions.includes("s3:PutObjectTagging"))?.resources).toEqual([`${STAGING}/staging/*`]);
     expect(p.find((x) => x.actions.includes("logs:PutLogEvents"))?.resources).toEqual(GROUPS.map((g) => `${g}:log-stream:*`));
   });
 
@@ -100,6 +101,7 @@ describe("forwarder permissions and event source mapping", () => {
     const p = forwarderPermissions({ ...base, consumer: "archive" });
     assertLeastPrivilege(asStatements(p), [QUEUE, `${STAGING}/staging/`, KEY, `${ARCHIVE}/archive/`]);
     expect(p.flatMap((x) => x.actions).some((a) => a.startsWith("logs:"))).toBe(false);
+    expect(p.flatMap((x) => x.actions)).not.toContain("s3:PutObjectTagging");
   });
 
   it("mapping reports batch item failures and caps concurrency", () => {
