@@ -24,8 +24,10 @@ export function startHealthServer(host: string, port: number, state: HealthState
       const body = JSON.stringify({ status: state.draining ? "draining" : "ok" });
       res.writeHead(state.draining ? 503 : 200, { "content-type": "application/json" }).end(body);
     } else if (path === "/metrics") {
+      recordMemory(metrics);
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics.renderPrometheus());
     } else if (path === "/metrics.json") {
+      recordMemory(metrics);
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(metrics.toJSON()));
     } else {
       res.writeHead(404).end();
@@ -36,4 +38,11 @@ export function startHealthServer(host: string, port: number, state: HealthState
     server.once("error", reject);
     server.listen({ host, port }, () => resolve({ server, address: server.address() as AddressInfo }));
   });
+}
+
+function recordMemory(metrics: Registry): void {
+  const memory = process.memoryUsage();
+  metrics.gauge("process_resident_memory_bytes", "Resident set size").set(memory.rss);
+  metrics.gauge("nodejs_heap_used_bytes", "V8 heap in use").set(memory.heapUsed);
+  metrics.gauge("nodejs_external_memory_bytes", "Memory outside the V8 heap (buffers)").set(memory.external);
 }

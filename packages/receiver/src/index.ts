@@ -3,6 +3,6 @@ export { ReceiverError, ConfigError, TlsMaterialError, ListenError, EVENT_CODES 
 export { startReceiver, type ReceiverHandle, type ReceiverOptions } from "./receiver.js";
 export { Registry, Counter, Gauge } from "./metrics.js";
 export type { Sink, Ack } from "./sinks/sink.js";
-export { createFirehoseSink, FIREHOSE_CODES, FirehoseSinkError, type FirehoseSinkConfig } from "./sinks/firehose/index.js";
+export type { FirehoseSinkConfig } from "./sinks/firehose/index.js";
 export { FileSink } from "./sinks/file.js";
 export { StagingSink } from "./sinks/staging.js";

@@ -114,7 +114,8 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       health.server.closeAllConnections(); // keep-alive clients would hold close() open
       await closing;
     }
-    logger.info({ event: "stopped", ms: Date.now() - started, complete: flushed }, "receiver stopped");
+    const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
+    logger.info({ event: "stopped", ms: Date.now() - started, complete: flushed, memory: { rss, heapTotal, heapUsed, external, arrayBuffers } }, "receiver stopped");
     return flushed;
   }
 

