@@ -5,7 +5,7 @@
 //   node scripts/check-dockerfile.mjs build   run the build stage's RUN steps outside Docker, assemble
 //                                             the runtime stage's files, then start its CMD on loopback
 //                                             and check health, one delivered record and a clean SIGTERM
-// Exit code 1 on any failure; prints "N passed, N failed" last.
+// Exit code 1 on any failure; prints "dockerfile checks: N ok, N failed" last.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -203,5 +203,5 @@ else if (mode === "smoke") {
 }
 else { console.error(`unknown mode ${mode} (lint | build | smoke)`); process.exit(2); }
 const failed = results.filter((r) => !r).length;
-console.log(`${results.length - failed} passed, ${failed} failed`);
+console.log(`dockerfile checks: ${results.length - failed} ok, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

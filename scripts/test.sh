@@ -5,6 +5,14 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if [[ -n ${npm_execpath:-} ]]; then PNPM=(node "$npm_execpath"); else PNPM=(npx -y pnpm@10.34.8); fi
+# Steps below (the Dockerfile's build steps, infra checks) call `pnpm`: on a fresh machine it is
+# not installed globally, so put a shim for the pnpm that runs this script on PATH.
+if ! command -v pnpm >/dev/null; then
+  shim=$(mktemp -d)
+  printf '#!/bin/sh\nexec %s "$@"\n' "${PNPM[*]}" > "$shim/pnpm"
+  chmod +x "$shim/pnpm"
+  export PATH=$shim:$PATH
+fi
 export SST_SKIP_DEPENDENCY_CHECK=1 SST_NO_BUN=1 SST_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 SST_STAGE=${SST_STAGE:-ci}
 
 passed=0 failed=0

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { DEFAULT_ROUTES_TEXT, parseRoutes, type RouteTable } from "./core/route.js";
 import { LOG_STREAM_PLACEHOLDERS, parseLogStreamTemplate } from "./core/log-stream-name.js";
-import { ARCHIVE_COMPRESSIONS, compressionSupported, type ArchiveCompression } from "./core/archive-writer.js";
+import { ARCHIVE_COMPRESSIONS, compressionSupported } from "./core/archive-writer.js";
+import type { ArchiveOptions } from "./core/archive.js";
 
 /**
  * The forwarder's configuration: one zod schema over FORWARDER_* environment variables
@@ -58,15 +59,9 @@ const envSchema = z.object({
   FORWARDER_S3_FORCE_PATH_STYLE: booleanText.default(false),
 });
 
-export interface ArchiveConfig {
+/** The archive options (core/archive.ts) other than the routes, plus the bucket. */
+export interface ArchiveConfig extends Omit<ArchiveOptions, "routes"> {
   readonly bucket: string | null;
-  readonly prefix: string;
-  readonly compression: ArchiveCompression;
-  readonly rowsPerPart: number;
-  readonly maxPartBytes: number;
-  readonly rowGroupRows: number;
-  readonly rowGroupBytes: number;
-  readonly maxBufferBytes: number;
 }
 
 export interface ForwarderConfig {

@@ -1,20 +1,10 @@
 import { SocketAddress } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc32c, parseProxyHeader, type ProxyHeader, type ProxyTlv } from "./proxy-protocol.js";
+import { crc32c, parseProxyHeader, type ProxyHeader, type ProxyTlv, emptyProxyHeader } from "./proxy-protocol.js";
 
 const SIG = Buffer.from("0d0a0d0a000d0a515549540a", "hex");
-const blank: ProxyHeader = {
-  version: 1,
-  command: "PROXY",
-  family: "UNSPEC",
-  sourceIp: null,
-  sourcePort: null,
-  destinationIp: null,
-  destinationPort: null,
-  tlvs: [],
-  awsVpceId: null,
-};
+const blank: ProxyHeader = emptyProxyHeader(1, "PROXY");
 
 const ipv4 = fc.uint8Array({ minLength: 4, maxLength: 4 });
 const ipv6 = fc.uint8Array({ minLength: 16, maxLength: 16 });

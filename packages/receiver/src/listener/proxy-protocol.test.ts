@@ -1,21 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { crc32c, parseProxyHeader, PROXY_V2_MAX_BYTES, type ProxyHeader } from "./proxy-protocol.js";
+import { crc32c, emptyProxyHeader, parseProxyHeader, PROXY_V2_MAX_BYTES, type ProxyHeader } from "./proxy-protocol.js";
 
 const SIG = "0d0a0d0a000d0a515549540a";
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ""), "hex");
 const ascii = (s: string) => Buffer.from(s, "latin1");
 
-const base: ProxyHeader = {
-  version: 1,
-  command: "PROXY",
-  family: "UNSPEC",
-  sourceIp: null,
-  sourcePort: null,
-  destinationIp: null,
-  destinationPort: null,
-  tlvs: [],
-  awsVpceId: null,
-};
+const base: ProxyHeader = emptyProxyHeader(1, "PROXY");
 const tcp = (family: "TCP4" | "TCP6", src: string, dst: string, sport: number, dport: number, extra: Partial<ProxyHeader> = {}): ProxyHeader => ({
   ...base,
   family,

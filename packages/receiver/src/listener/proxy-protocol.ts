@@ -76,6 +76,11 @@ const invalid = (reason: string): ProxyParseResult => ({ status: "invalid", reas
  * (0x16) or a syslog frame ("<", a digit) is answered after its first byte; once a signature
  * has matched, anything malformed is "invalid". Never throws.
  */
+/** A header with no addresses yet (family UNSPEC); the parsers fill it in. */
+export function emptyProxyHeader(version: 1 | 2, command: "PROXY" | "LOCAL"): ProxyHeader {
+  return { version, command, family: "UNSPEC", sourceIp: null, sourcePort: null, destinationIp: null, destinationPort: null, tlvs: [], awsVpceId: null };
+}
+
 export function parseProxyHeader(buf: Buffer): ProxyParseResult {
   if (buf.length === 0) return INCOMPLETE;
   if (buf[0] === V2_SIGNATURE[0]) return parseV2(buf);
@@ -97,17 +102,7 @@ function parseV2(buf: Buffer): ProxyParseResult {
   const total = V2_PREAMBLE_BYTES + buf.readUInt16BE(14);
   if (total > PROXY_V2_MAX_BYTES) return invalid(`v2 header of ${total} bytes exceeds ${PROXY_V2_MAX_BYTES}`);
   if (buf.length < total) return INCOMPLETE;
-  const header: ProxyHeader = {
-    version: 2,
-    command: command === 0 ? "LOCAL" : "PROXY",
-    family: "UNSPEC",
-    sourceIp: null,
-    sourcePort: null,
-    destinationIp: null,
-    destinationPort: null,
-    tlvs: [],
-    awsVpceId: null,
-  };
+  const header = emptyProxyHeader(2, command === 0 ? "LOCAL" : "PROXY");
   // spec §2.2: for LOCAL the receiver "must discard the protocol block including the family".
   if (command === 0) return { status: "ok", header, consumed: total };
   if (family > 3 || transport > 2) return invalid(`v2 family/transport byte 0x${buf[13]!.toString(16).padStart(2, "0")}`);
@@ -193,17 +188,7 @@ function parseV1(buf: Buffer): ProxyParseResult {
   if (buf[cr + 1] !== 0x0a) return invalid("v1 line has CR without LF");
   const consumed = cr + 2;
   const fields = buf.toString("latin1", V1_PREFIX.length, cr).split(" ");
-  const header: ProxyHeader = {
-    version: 1,
-    command: "PROXY",
-    family: "UNSPEC",
-    sourceIp: null,
-    sourcePort: null,
-    destinationIp: null,
-    destinationPort: null,
-    tlvs: [],
-    awsVpceId: null,
-  };
+  const header = emptyProxyHeader(1, "PROXY");
   // spec §2.1: for UNKNOWN "the receiver must ignore anything presented before the CRLF".
   if (fields[0] === "UNKNOWN") return { status: "ok", header, consumed };
   if (fields[0] !== "TCP4" && fields[0] !== "TCP6") return invalid(`v1 protocol ${JSON.stringify(fields[0]!.slice(0, 16))}`);
