@@ -43,6 +43,14 @@ export const CONFIG_KEYS = {
   tcpPort: { env: "RECEIVER_TCP_PORT", default: "off", schema: port },
   tlsProxyProtocol: { env: "RECEIVER_TLS_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
   tcpProxyProtocol: { env: "RECEIVER_TCP_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
+  // RELP (relp/): plain for a load balancer that terminated TLS, and over TLS with the same
+  // certificate and auth mode as the syslog TLS listener. 2514 is the conventional RELP port.
+  relpPort: { env: "RECEIVER_RELP_PORT", default: "off", schema: port },
+  relpTlsPort: { env: "RECEIVER_RELP_TLS_PORT", default: "off", schema: port },
+  relpProxyProtocol: { env: "RECEIVER_RELP_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
+  relpTlsProxyProtocol: { env: "RECEIVER_RELP_TLS_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
+  relpAck: { env: "RECEIVER_RELP_ACK", default: "stored", schema: z.enum(["stored", "received"]) },
+  relpMaxWindow: { env: "RECEIVER_RELP_MAX_WINDOW", default: "1024", schema: positiveInt() },
   tlsCertFile: { env: "RECEIVER_TLS_CERT_FILE", default: undefined, schema: z.string().min(1).optional() },
   tlsKeyFile: { env: "RECEIVER_TLS_KEY_FILE", default: undefined, schema: z.string().min(1).optional() },
   tlsCaFile: { env: "RECEIVER_TLS_CA_FILE", default: undefined, schema: z.string().min(1).optional() },
@@ -120,8 +128,8 @@ function emptyToUndefined(v: string | undefined): string | undefined {
 
 function crossCheck(c: Parsed): string[] {
   const problems: string[] = [];
-  if (c.tlsPort === null && c.tcpPort === null) problems.push("RECEIVER_TLS_PORT and RECEIVER_TCP_PORT are both off: nothing to listen on");
-  if (c.tlsPort !== null) {
+  if (c.tlsPort === null && c.tcpPort === null && c.relpPort === null && c.relpTlsPort === null) problems.push("RECEIVER_TLS_PORT and RECEIVER_TCP_PORT are both off (and no RELP port is on): nothing to listen on");
+  if (c.tlsPort !== null || c.relpTlsPort !== null) {
     if (!c.tlsCertFile && !c.tlsCertPem) problems.push("RECEIVER_TLS_CERT_FILE (or RECEIVER_TLS_CERT_PEM) is required while the TLS listener is on");
     if (!c.tlsKeyFile && !c.tlsKeyPem) problems.push("RECEIVER_TLS_KEY_FILE (or RECEIVER_TLS_KEY_PEM) is required while the TLS listener is on");
     if (c.tlsCertFile && c.tlsCertPem) problems.push("set only one of RECEIVER_TLS_CERT_FILE and RECEIVER_TLS_CERT_PEM");

@@ -9,6 +9,8 @@ import { FlowControl } from "./listener/flow-control.js";
 import { Listeners } from "./listener/listeners.js";
 import { TlsContext } from "./listener/tls-context.js";
 import { Registry } from "./metrics.js";
+import { RelpConnection } from "./relp/relp-connection.js";
+import { RelpEvents } from "./relp/relp-events.js";
 import { createSink } from "./sinks/create-sink.js";
 import type { Sink } from "./sinks/sink.js";
 
@@ -18,7 +20,7 @@ import type { Sink } from "./sinks/sink.js";
  * tests call this directly.
  */
 export interface ReceiverHandle {
-  addresses: { tls: AddressInfo | null; tcp: AddressInfo | null; health: AddressInfo | null };
+  addresses: { tls: AddressInfo | null; tcp: AddressInfo | null; relp: AddressInfo | null; relpTls: AddressInfo | null; health: AddressInfo | null };
   events: ReceiverEvents;
   metrics: Registry;
   sink: Sink;
@@ -46,7 +48,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   const events = new ReceiverEvents(logger, metrics);
   const sink = options.sink ?? (await createSink(config, events));
   const flow = new FlowControl(sink, events);
-  const tlsContext = config.tlsPort !== null ? new TlsContext(config, logger) : null;
+  const tlsContext = config.tlsPort !== null || config.relpTlsPort !== null ? new TlsContext(config, logger) : null;
   const listeners = new Listeners(
     config,
     events,
@@ -60,6 +62,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       idleTimeoutMs: config.idleTimeoutMs,
     },
     tlsContext,
+    { ackMode: config.relpAck, maxWindow: config.relpMaxWindow, events: new RelpEvents(events) },
   );
   const state: HealthState = { draining: false };
   const addresses = await listeners.start();
@@ -67,7 +70,7 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   if (config.healthPort !== null) health = await startHealthServer(config.host, config.healthPort, state, metrics);
   tlsContext?.watchFiles();
   logger.info(
-    { event: "started", tls: addresses.tls?.port ?? null, tcp: addresses.tcp?.port ?? null, health: health?.address.port ?? null, sink: sink.name, authMode: config.tlsAuthMode },
+    { event: "started", tls: addresses.tls?.port ?? null, tcp: addresses.tcp?.port ?? null, relp: addresses.relp?.port ?? null, relpTls: addresses.relpTls?.port ?? null, health: health?.address.port ?? null, sink: sink.name, authMode: config.tlsAuthMode },
     "receiver listening",
   );
 
@@ -89,7 +92,9 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     // senders still had in flight until they close or the deadline passes.
     while (listeners.connections.size > 0 && Date.now() < connectionsDeadline) {
       const now = Date.now();
-      for (const c of listeners.connections) if (now - c.lastActivityMs >= DRAIN_IDLE_MS) c.endGracefully();
+      // RELP sessions stop at once: they answer what the sink took, send serverclose, and the
+      // sender resends the rest, so waiting for them to go quiet would only delay the stop.
+      for (const c of listeners.connections) if (c instanceof RelpConnection || now - c.lastActivityMs >= DRAIN_IDLE_MS) c.endGracefully();
       await sleep(50);
     }
     for (const c of listeners.connections) c.endGracefully();

@@ -3,6 +3,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import type { ProxyPolicy, ReceiverConfig } from "../config.js";
 import { EVENT_CODES, ListenError } from "../errors.js";
 import type { PeerInfo, ReceiverEvents } from "../events.js";
+import { RelpConnection, type RelpSettings } from "../relp/relp-connection.js";
 import { Connection, type ConnectionDeps, type ConnectionIdentity } from "./connection.js";
 import { authorizePeer, type PeerPolicy } from "./peer-auth.js";
 import { readProxyHeader, type ProxyOutcome } from "./proxy-stage.js";
@@ -15,7 +16,10 @@ import type { TlsContext } from "./tls-context.js";
  * tls.Server that never listens itself (`emit("connection")`, exactly what tls.Server does
  * internally), so PROXY headers can precede the ClientHello as an NLB in TCP mode sends them.
  */
-type Kind = "tls" | "tcp";
+type Kind = "tls" | "tcp" | "relp" | "relp-tls";
+/** Listeners whose connections speak RELP (relp/relp-connection.ts) instead of syslog. */
+const RELP_KINDS: ReadonlySet<string> = new Set<Kind>(["relp", "relp-tls"]);
+const PLAIN_KINDS: ReadonlySet<Kind> = new Set<Kind>(["tcp", "relp"]);
 
 /** Raw socket → who it is (from PROXY header or the socket), for the TLS stage to pick up. */
 interface Pending {
@@ -26,6 +30,8 @@ interface Pending {
 export interface ListenerAddresses {
   tls: AddressInfo | null;
   tcp: AddressInfo | null;
+  relp: AddressInfo | null;
+  relpTls: AddressInfo | null;
 }
 
 export class Listeners {
@@ -37,7 +43,7 @@ export class Listeners {
   /** Connect-and-close probes already counted (node reports them twice). */
   private readonly probes = new WeakSet<Socket>();
   private readonly peerPolicy: PeerPolicy;
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<Connection | RelpConnection>();
   private rawSockets = 0;
 
   constructor(
@@ -45,9 +51,11 @@ export class Listeners {
     private readonly events: ReceiverEvents,
     private readonly deps: ConnectionDeps,
     tlsContext: TlsContext | null,
+    /** RELP acknowledgement settings; required when a RELP port is on. */
+    private readonly relp: RelpSettings | null = null,
   ) {
     this.peerPolicy = { mode: config.tlsAuthMode, permittedPeers: config.tlsPermittedPeers, fingerprints: config.tlsFingerprints };
-    if (config.tlsPort !== null && tlsContext) {
+    if ((config.tlsPort !== null || config.relpTlsPort !== null) && tlsContext) {
       const server = createTlsServer(tlsContext.serverOptions());
       tlsContext.attach(server);
       server.on("secureConnection", (socket: TLSSocket) => this.onSecure(socket));
@@ -60,7 +68,10 @@ export class Listeners {
     const { host, tlsPort, tcpPort } = this.config;
     const tls = tlsPort !== null && this.tlsServer ? await this.listen("tls", host, tlsPort, this.config.tlsProxyProtocol) : null;
     const tcp = tcpPort !== null ? await this.listen("tcp", host, tcpPort, this.config.tcpProxyProtocol) : null;
-    return { tls, tcp };
+    const { relpPort, relpTlsPort } = this.config;
+    const relp = relpPort !== null ? await this.listen("relp", host, relpPort, this.config.relpProxyProtocol) : null;
+    const relpTls = relpTlsPort !== null && this.tlsServer ? await this.listen("relp-tls", host, relpTlsPort, this.config.relpTlsProxyProtocol) : null;
+    return { tls, tcp, relp, relpTls };
   }
 
   /** Stops accepting; open connections stay. (server.close's callback waits for every
@@ -129,9 +140,8 @@ export class Listeners {
       sourcePort: proxied?.sourcePort ?? peer.remotePort ?? null,
       tlsPeer: null,
     };
-    if (kind === "tcp") {
-      this.track(new Connection(socket, identity, peer, { ...this.deps, rejectTlsHello: true }, (c) => this.connections.delete(c)));
-      this.events.connectionOpened(peer);
+    if (PLAIN_KINDS.has(kind)) {
+      this.open(socket, identity, peer, true);
       return;
     }
     this.pending.set(socket, { identity, peer });
@@ -157,7 +167,17 @@ export class Listeners {
       return;
     }
     const identity = { ...(pending?.identity ?? { listener: "tls", sourceIp: peer.remoteAddress ?? null, sourcePort: peer.remotePort ?? null }), tlsPeer: decision.peer };
-    this.track(new Connection(tlsSocket, identity, peer, this.deps, (c) => this.connections.delete(c)));
+    this.open(tlsSocket, identity, peer, false);
+  }
+
+  /** The one place a listener kind picks its protocol: syslog framing or a RELP session. */
+  private open(socket: Socket, identity: ConnectionIdentity, peer: PeerInfo, plain: boolean): void {
+    const onClose = (c: Connection | RelpConnection) => this.connections.delete(c);
+    const deps = plain ? { ...this.deps, rejectTlsHello: true } : this.deps;
+    if (RELP_KINDS.has(identity.listener)) {
+      if (!this.relp) throw new Error("RELP listener without RELP settings");
+      this.track(new RelpConnection(socket, identity, peer, { ...deps, relp: this.relp }, onClose));
+    } else this.track(new Connection(socket, identity, peer, deps, onClose));
     this.events.connectionOpened(peer);
   }
 
@@ -170,7 +190,7 @@ export class Listeners {
     if (raw && raw.bytesRead === 0) {
       if (!this.probes.has(raw)) {
         this.probes.add(raw);
-        this.events.healthCheck("tls");
+        this.events.healthCheck(peer.listener);
       }
       return;
     }
@@ -187,7 +207,7 @@ export class Listeners {
     else this.events.handshakeFailed(peer, reason, err.message);
   }
 
-  private track(c: Connection): void {
+  private track(c: Connection | RelpConnection): void {
     this.connections.add(c);
   }
 }

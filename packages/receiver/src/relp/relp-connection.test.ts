@@ -1,0 +1,227 @@
+import { EventEmitter } from "node:events";
+import type { Socket } from "node:net";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { closed, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../../test/harness.js";
+import { makePki, type Pki } from "../../test/pki.js";
+import type { Ack, Sink } from "../sinks/sink.js";
+import { encodeRelpFrame, RelpParser, type RelpFrame } from "./relp-parser.js";
+
+let pki: Pki;
+let rx: TestReceiver | undefined;
+beforeAll(() => {
+  pki = makePki();
+});
+afterEach(async () => {
+  await rx?.handle.stop();
+  rx = undefined;
+});
+
+const OFFERS = "relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog";
+const msg = (n: number) => `<134>1 2026-11-23T10:00:00.123Z web01 app 42 ID7 - relp ${n}`;
+
+/** A sink whose acks the test releases by hand: the point where "stored" happens. */
+class HeldSink extends EventEmitter implements Sink {
+  readonly name = "held";
+  readonly lines: string[] = [];
+  readonly acks: Ack[] = [];
+  pendingBytes = 0;
+  write(line: string, ack?: Ack): boolean {
+    this.lines.push(line);
+    if (ack) this.acks.push(ack);
+    return true;
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {
+    for (const a of this.acks.splice(0)) a(null);
+  }
+}
+
+/** A RELP client speaking raw frames and collecting the server's frames. */
+class Client {
+  readonly frames: RelpFrame[] = [];
+  private txnr = 0;
+  private constructor(readonly socket: Socket) {
+    const parser = new RelpParser(1 << 20, { frame: (f) => this.frames.push({ ...f, data: Buffer.from(f.data) }), error: (e) => this.frames.push({ txnr: -1, command: `error ${e.detail}`, data: Buffer.alloc(0) }) });
+    socket.on("data", (c: Buffer) => parser.push(c));
+    socket.on("error", () => undefined);
+  }
+  static async connect(socket: Promise<Socket>): Promise<Client> {
+    return new Client(await socket);
+  }
+  send(command: string, data = "", txnr = ++this.txnr): void {
+    this.socket.write(encodeRelpFrame(txnr, command, data));
+  }
+  async open(): Promise<void> {
+    this.send("open", OFFERS);
+    await this.waitFor(1);
+  }
+  rsp(txnr: number): string | undefined {
+    const f = this.frames.find((x) => x.command === "rsp" && x.txnr === txnr);
+    return f?.data.toString();
+  }
+  waitFor(count: number): Promise<void> {
+    return until(() => this.frames.length >= count, 5_000, `${count} frames from the server`);
+  }
+  summary(): string[] {
+    return this.frames.map((f) => `${f.txnr} ${f.command} ${f.data.toString().split("\n")[0]}`.trim());
+  }
+}
+
+const relpPort = () => rx!.handle.addresses.relp!.port;
+const counter = (name: string) => rx!.handle.metrics.counter(name, "");
+
+describe("RELP session, plain listener", () => {
+  it("answers open with its offers and acks each syslog command only once the sink stored it, in order", async () => {
+    const sink = new HeldSink();
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    expect(c.rsp(1)).toBe("200 OK\nrelp_version=0\nrelp_software=aws-syslog-receiver\ncommands=syslog");
+    for (const n of [2, 3, 4]) c.send("syslog", msg(n));
+    await until(() => sink.acks.length === 3, 5_000, "3 records in the sink");
+    expect(c.frames).toHaveLength(1); // received, not yet stored: no ack
+    sink.acks[1]!(null); // txnr 3 stored before txnr 2: still held back (order)
+    sink.acks[2]!(new Error("stream\nrefused it"));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(c.frames).toHaveLength(1);
+    sink.acks[0]!(null);
+    await c.waitFor(4);
+    expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 500 stream refused it"]);
+    const records = sink.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => r.message)).toEqual(["relp 2", "relp 3", "relp 4"]);
+    expect(records[0]).toMatchObject({ listener: "relp", hostname: "web01", source_ip: "127.0.0.1", source_port: c.socket.localPort });
+    expect(counter("receiver_relp_responses_total").get({ listener: "relp", status: "500" })).toBe(1);
+    expect(rx.logs.some((l) => l.code === "RCV_RELP_RECORD_REJECTED" && l.level === 50)).toBe(true);
+    c.send("close");
+    await c.waitFor(5);
+    expect(c.summary()[4]).toBe("5 rsp");
+    await closed(c.socket);
+  });
+
+  it("acks on receipt with RECEIVER_RELP_ACK=received", async () => {
+    const sink = new HeldSink();
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_ACK: "received" }, { sink });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("syslog", msg(1));
+    await c.waitFor(2);
+    expect(c.rsp(2)).toBe("200 OK");
+    expect(sink.acks).toHaveLength(0);
+  });
+
+  it("writes to the file sink and acks after the write", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    for (let n = 2; n <= 101; n++) c.send("syslog", msg(n));
+    await c.waitFor(101);
+    expect(rx.records().map((r) => r.message)).toEqual(Array.from({ length: 100 }, (_, i) => `relp ${i + 2}`));
+    expect(c.frames.slice(1).every((f, i) => f.txnr === i + 2 && f.data.toString() === "200 OK")).toBe(true);
+  });
+
+  it("stops reading at RECEIVER_RELP_MAX_WINDOW unanswered commands and resumes as acks go out", async () => {
+    const sink = new HeldSink();
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_MAX_WINDOW: "2" }, { sink });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("syslog", msg(2));
+    await until(() => sink.lines.length === 1);
+    c.send("syslog", msg(3));
+    await until(() => counter("receiver_relp_window_full_total").get({ listener: "relp" }) === 1, 5_000, "window full");
+    c.send("syslog", msg(4));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.lines).toHaveLength(2); // paused: the third is still in the socket
+    sink.acks[0]!(null);
+    await until(() => sink.lines.length === 3, 5_000, "reading resumed");
+    for (const a of sink.acks.slice(1)) a(null);
+    await c.waitFor(4);
+    expect(c.summary().slice(1)).toEqual(["2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 200 OK"]);
+  });
+
+  it("drain: answers what the sink stored, then serverclose, then closes", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    for (let n = 2; n <= 11; n++) c.send("syslog", msg(n));
+    await until(() => rx!.records().length === 10, 5_000, "10 records");
+    const stopped = rx.handle.stop();
+    await closed(c.socket);
+    expect(await stopped).toBe(true);
+    rx = undefined;
+    const summary = c.summary();
+    expect(summary.at(-1)).toBe("0 serverclose");
+    expect(summary.filter((s) => s.endsWith("rsp 200 OK"))).toHaveLength(11);
+  });
+});
+
+describe("RELP bad input: a reply or a close, a log line with the reason, a counter, never a crash", () => {
+  const errors = (code: string) => counter("receiver_relp_protocol_errors_total").get({ listener: "relp", code });
+
+  it.each([
+    ["syslog before open", (c: Client) => c.send("syslog", msg(1)), "RCV_RELP_NOT_OPEN", ["1 rsp 500 session not open", "0 serverclose"]],
+    ["open without commands=syslog", (c: Client) => c.send("open", "relp_version=0\ncommands=foo"), "RCV_RELP_OFFER_INVALID", ["1 rsp 500 required command not supported by client", "0 serverclose"]],
+    ["out-of-order TXNR", (c: Client) => { c.send("open", OFFERS); c.send("syslog", msg(1), 5); }, "RCV_RELP_TXNR_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
+    ["repeated TXNR", (c: Client) => { c.send("open", OFFERS); c.send("syslog", msg(1), 1); }, "RCV_RELP_TXNR_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
+    ["malformed frame", (c: Client) => c.socket.write("1 open x\n"), "RCV_RELP_FRAME_INVALID", ["0 serverclose"]],
+    ["syslog frame without trailing LF", (c: Client) => { c.send("open", OFFERS); c.socket.write("2 syslog 3 abcX"); }, "RCV_RELP_FRAME_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
+    ["DATALEN over the frame limit", (c: Client) => { c.send("open", OFFERS); c.socket.write("2 syslog 70000 "); }, "RCV_RELP_FRAME_TOO_LARGE", ["1 rsp 200 OK", "0 serverclose"]],
+  ])("%s", async (_name, act, code, expected) => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    act(c);
+    await closed(c.socket);
+    expect(c.summary()).toEqual(expected);
+    expect(errors(code)).toBe(1);
+    expect(rx.logs.some((l) => l.code === code && l.event === "relp_protocol_error")).toBe(true);
+    // The receiver keeps serving.
+    const good = await Client.connect(tcpClient(relpPort()));
+    await good.open();
+    expect(good.rsp(1)).toMatch(/^200 OK/);
+    good.socket.destroy();
+  });
+
+  it("answers an unknown command with 500 and keeps the session", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("starttls");
+    c.send("syslog", msg(3));
+    await c.waitFor(3);
+    expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 500 command not supported", "3 rsp 200 OK"]);
+    expect(errors("RCV_RELP_COMMAND_UNKNOWN")).toBe(1);
+  });
+
+  it("counts a connection closed inside a frame", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.socket.end("2 syslog 100 <13>cut");
+    await closed(c.socket);
+    await until(() => errors("RCV_RELP_FRAME_INCOMPLETE") === 1, 5_000, "incomplete frame counted");
+    expect(rx.records()).toEqual([]);
+  });
+
+  it("refuses TLS on the plain RELP port", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    await tlsClient(relpPort(), pki).then((s) => closed(s)).catch(() => undefined);
+    await until(() => counter("receiver_connections_refused_total").get({ listener: "relp", reason: "RCV_WRONG_PROTOCOL" }) === 1, 5_000, "refusal counted");
+  });
+});
+
+describe("RELP over TLS", () => {
+  it("runs the same session after the handshake, with tls_peer from the client certificate", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_TLS_PORT: "0", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "aws-syslog" });
+    const port = rx.handle.addresses.relpTls!.port;
+    const c = await Client.connect(tlsClient(port, pki, pki.clients.awsSyslog));
+    await c.open();
+    c.send("syslog", msg(2));
+    await c.waitFor(2);
+    expect(c.rsp(2)).toBe("200 OK");
+    expect(rx.records()[0]).toMatchObject({ listener: "relp-tls", tls_peer: "aws-syslog", message: "relp 2" });
+    // Plain RELP on the TLS port is refused.
+    const plain = await tcpClient(port);
+    plain.write(encodeRelpFrame(1, "open", OFFERS));
+    await closed(plain);
+    await until(() => rx!.logs.some((l) => l.code === "RCV_WRONG_PROTOCOL" || l.event === "tls_handshake_failed"), 5_000, "refusal logged");
+  });
+});
