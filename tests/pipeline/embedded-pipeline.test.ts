@@ -170,8 +170,8 @@ describe("embedded default end to end", () => {
     const again = await start(dataDir, true);
     expect(await again.interrupt(), again.describe()).toEqual({ code: 0, signal: null });
     const after = await snapshot(dataDir);
-    expect(after.archive).toEqual(before.archive);
-    for (const [file, lines] of before.logs) expect(after.logs.get(file)?.length, file).toBe(lines.length);
+    expect(after.archive, "archive files rewritten by the restart").toEqual(before.archive);
+    for (const [file, lines] of before.logs) expect(after.logs.get(file)?.length, `${file} after the restart`).toBe(lines.length);
     expect([...after.logs.keys()]).toEqual([...before.logs.keys()]);
     const [count] = await again.query("select count(*) as n from logs");
     expect(Number(count?.["n"])).toBe(N);

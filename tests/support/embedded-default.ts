@@ -23,7 +23,6 @@ const SETTINGS = /^(RECEIVER_|FORWARDER_|SYSLOG_DATA_DIR$|LOG_LEVEL$)/;
 export function embeddedEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!SETTINGS.test(k)) env[k] = v;
-  delete env["NO_COLOR"];
   return { ...env, ...extra };
 }
 
