@@ -21,6 +21,9 @@ export interface NumberedSenderOptions {
   messageBytes?: number;
   /** Frames per socket.write(). */
   batch?: number;
+  /** Keep writing after the receiver half-closes (as a sender that never reads does), until
+   * the connection is reset; by default the sender stops and closes on the receiver's end. */
+  ignoreHalfClose?: boolean;
 }
 
 export interface NumberedSenderResult {
@@ -66,7 +69,7 @@ export class NumberedTlsSender {
 
   private async run(ca: Buffer): Promise<NumberedSenderResult> {
     const { port, count, batch = 50 } = this.opts;
-    const socket = connect({ host: "127.0.0.1", port, ca, servername: "localhost" });
+    const socket = connect({ host: "127.0.0.1", port, ca, servername: "localhost", allowHalfOpen: this.opts.ignoreHalfClose === true });
     this.socket = socket;
     let endedBy: string | undefined;
     let wake: (() => void) | undefined;
@@ -76,7 +79,7 @@ export class NumberedTlsSender {
     };
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.on("error", (err) => end(`error: ${err.message}`));
-    socket.on("end", () => end("receiver ended the connection"));
+    socket.on("end", () => (this.opts.ignoreHalfClose ? undefined : end("receiver ended the connection")));
     socket.on("close", () => end("closed"));
     socket.on("data", () => {}); // nothing comes back on syslog; keep the stream flowing
     await new Promise<void>((resolve, reject) => {
@@ -99,9 +102,10 @@ export class NumberedTlsSender {
         await new Promise((r) => setImmediate(r)); // let other senders in this process write
       }
     }
+    const early = endedBy; // what follows our own end() is not early
     socket.end();
     await closed;
-    return { sent, endedBy: this.stopped ? endedBy : endedBy === "closed" ? undefined : endedBy };
+    return { sent, endedBy: early };
   }
 
   /** Ends the connection abruptly (for cleanup after a failed test). */

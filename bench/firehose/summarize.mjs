@@ -1,0 +1,34 @@
+// Summary of bench/firehose/compare.sh: node summarize.mjs OUT_DIR
+// results.tsv: run.sh lines (header first); firehose-<rep>.json and firehose-latency.json:
+// fake-firehose.mjs stats of the matching runs.
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2];
+const [header, ...rows] = readFileSync(join(dir, 'results.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
+const col = (r, name) => r[header.indexOf(name)];
+const num = (r, name) => Number(col(r, name));
+const of = (name) => rows.filter((r) => col(r, 'receiver') === name);
+const file = of('product-file'), fh = of('product-firehose'), paced = of('product-firehose-paced');
+const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const fmt = (x, d = 0) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+const stats = (name) => (existsSync(join(dir, name)) ? JSON.parse(readFileSync(join(dir, name), 'utf8')) : undefined);
+const size = Number(process.env.SIZE ?? 300);
+
+console.log('rep\tfile msgs/cpu-s\tfirehose msgs/cpu-s\tratio\tfile msgs/s\tfirehose msgs/s\tfirehose lost\tbilled/payload\tbilled/syslog byte\tp50 ms\tp99 ms');
+const ratios = [];
+for (let i = 0; i < Math.min(file.length, fh.length); i++) {
+  const f = num(file[i], 'msgs_per_cpu_s'), h = num(fh[i], 'msgs_per_cpu_s');
+  ratios.push(h / f);
+  const s = stats(`firehose-${i + 1}.json`);
+  const billed = s?.sink?.billedBytes ?? s?.billedBytes, payload = s?.sink?.payloadBytes ?? s?.payloadBytes;
+  console.log([i + 1, fmt(f), fmt(h), fmt(h / f, 3), fmt(num(file[i], 'msgs_per_s')), fmt(num(fh[i], 'msgs_per_s')), col(fh[i], 'lost'),
+    fmt(billed / payload, 4), fmt(billed / (num(fh[i], 'msgs') * size), 4), s?.latencyMs?.p50 ?? 'n/a', s?.latencyMs?.p99 ?? 'n/a'].join('\t'));
+}
+console.log(`mean ratio firehose/file msgs per CPU-second: ${fmt(mean(ratios), 3)} (min ${fmt(Math.min(...ratios), 3)})`);
+for (const r of paced) {
+  const s = stats('firehose-latency.json');
+  console.log(`paced run (loggen, ${col(r, 'conns')} conns, ${fmt(num(r, 'msgs_per_s'))} msgs/s, default linger unless RECEIVER_FIREHOSE_LINGER_MS): ` +
+    `read→accepted latency p50 ${s?.latencyMs?.p50} ms, p90 ${s?.latencyMs?.p90} ms, p99 ${s?.latencyMs?.p99} ms, max ${s?.latencyMs?.max} ms ` +
+    `(${s?.latencyMs?.samples} samples); billed/payload ${fmt(s?.sink?.billedBytes / s?.sink?.payloadBytes, 4)}, billed/syslog byte ${fmt(s?.sink?.billedBytes / (num(r, 'msgs') * size), 4)}`);
+}
