@@ -1,4 +1,4 @@
-import { connect, type TLSSocket } from "node:tls";
+import { connect, type ConnectionOptions, type TLSSocket } from "node:tls";
 import { readFile } from "node:fs/promises";
 import { octetCounted, rfc5424 } from "./messages.js";
 
@@ -69,7 +69,9 @@ export class NumberedTlsSender {
 
   private async run(ca: Buffer): Promise<NumberedSenderResult> {
     const { port, count, batch = 50 } = this.opts;
-    const socket = connect({ host: "127.0.0.1", port, ca, servername: "localhost", allowHalfOpen: this.opts.ignoreHalfClose === true });
+    // tls.connect hands allowHalfOpen to its TLSSocket (lib/_tls_wrap.js); @types/node omits it.
+    const options: ConnectionOptions & { allowHalfOpen: boolean } = { host: "127.0.0.1", port, ca, servername: "localhost", allowHalfOpen: this.opts.ignoreHalfClose === true };
+    const socket = connect(options);
     this.socket = socket;
     let endedBy: string | undefined;
     let wake: (() => void) | undefined;
