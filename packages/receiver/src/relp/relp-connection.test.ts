@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closed, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../../test/harness.js";
 import { makePki, type Pki } from "../../test/pki.js";
 import type { Ack, Sink } from "../sinks/sink.js";
+import { nextTxnr, RELP_MAX_TXNR } from "./relp-connection.js";
 import { encodeRelpFrame, RelpParser, type RelpFrame } from "./relp-parser.js";
 
 let pki: Pki;
@@ -25,10 +26,17 @@ class HeldSink extends EventEmitter implements Sink {
   readonly lines: string[] = [];
   readonly acks: Ack[] = [];
   pendingBytes = 0;
+  /** write() returns false from this many held lines on (over the byte budget). */
+  budgetLines = Infinity;
   write(line: string, ack?: Ack): boolean {
     this.lines.push(line);
     if (ack) this.acks.push(ack);
-    return true;
+    return this.acks.length < this.budgetLines;
+  }
+  /** Acks the oldest held lines; "drain" once under budget again. */
+  release(n: number): void {
+    for (const a of this.acks.splice(0, n)) a(null);
+    if (this.acks.length < this.budgetLines) this.emit("drain");
   }
   async flush(): Promise<void> {}
   async close(): Promise<void> {
@@ -138,6 +146,37 @@ describe("RELP session, plain listener", () => {
     expect(c.summary().slice(1)).toEqual(["2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 200 OK"]);
   });
 
+  it("sink over its budget: stops reading, so acks slow down and the sender's window fills", async () => {
+    const sink = new HeldSink();
+    sink.budgetLines = 2;
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("syslog", msg(2));
+    c.send("syslog", msg(3));
+    await until(() => sink.lines.length === 2, 5_000, "2 records");
+    await until(() => counter("receiver_backpressure_pauses_total").total() === 1, 5_000, "pause counted");
+    c.send("syslog", msg(4));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sink.lines).toHaveLength(2); // paused while over budget
+    expect(c.frames).toHaveLength(1); // and nothing acknowledged that is not stored
+    sink.release(2);
+    await until(() => sink.lines.length === 3, 5_000, "reading resumed on drain");
+    sink.release(1);
+    await c.waitFor(4);
+    expect(c.summary().slice(1)).toEqual(["2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 200 OK"]);
+  });
+
+  it("takes the sender's address from a PROXY header with RECEIVER_RELP_PROXY_PROTOCOL=required", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_PROXY_PROTOCOL: "required" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    c.socket.write("PROXY TCP4 192.0.2.7 10.0.0.1 40001 2514\r\n");
+    await c.open();
+    c.send("syslog", msg(2));
+    await c.waitFor(2);
+    expect(rx.records()[0]).toMatchObject({ listener: "relp", source_ip: "192.0.2.7", source_port: 40001 });
+  });
+
   it("drain: answers what the sink stored, then serverclose, then closes", async () => {
     rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
@@ -205,6 +244,13 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
     rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
     await tlsClient(relpPort(), pki).then((s) => closed(s)).catch(() => undefined);
     await until(() => counter("receiver_connections_refused_total").get({ listener: "relp", reason: "RCV_WRONG_PROTOCOL" }) === 1, 5_000, "refusal counted");
+  });
+});
+
+describe("TXNR", () => {
+  it("wraps from 999,999,999 to 1 as librelp does", () => {
+    expect(nextTxnr(1)).toBe(2);
+    expect(nextTxnr(RELP_MAX_TXNR)).toBe(1);
   });
 });
 
