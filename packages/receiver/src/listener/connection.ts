@@ -5,6 +5,8 @@ import type { ConnectionEndReason, PeerInfo, ReceiverEvents } from "../events.js
 import { Framer, type FramingEvent } from "../framing/framer.js";
 import type { FrameContext, ParseOptions } from "../parse/context.js";
 import { parseFrame } from "../parse/parse-frame.js";
+import { Rfc5424LineWriter } from "../parse/rfc5424-line-writer.js";
+import { BatchingSink } from "../sinks/batching-sink.js";
 import type { Sink } from "../sinks/sink.js";
 import type { FlowControl } from "./flow-control.js";
 import { receivedNow } from "./received-clock.js";
@@ -34,7 +36,10 @@ export interface ConnectionIdentity {
  *
  * Hot path: the receive time is read once per chunk (not per frame), frames are views into the
  * chunk where possible (framer), each record is serialised exactly once, and counters are
- * bound cells. The socket pauses after a chunk when the sink is over its budget.
+ * bound cells. The socket pauses after a chunk when the sink is over its budget. With a local
+ * sink (file, staging), the common RFC 5424 frame is written by Rfc5424LineWriter straight
+ * from its bytes into the sink's batch buffer; every other frame, and every frame for the
+ * Firehose sink, goes through parseFrame and serializeRecord.
  */
 export class Connection {
   private readonly ctx: FrameContext;
@@ -43,6 +48,8 @@ export class Connection {
   private frameCount = 0;
   private endReason: ConnectionEndReason = "closed";
   private closed = false;
+  /** ctx.receivedAt as bytes, for the fast path. */
+  private receivedAtBytes: Buffer = Buffer.alloc(0);
   /** Last time a chunk arrived (ms), used by the drain to close idle connections first. */
   lastActivityMs = Date.now();
 
@@ -67,10 +74,25 @@ export class Connection {
     const frameCell = events.frameCell(identity.listener);
     const byteCell = events.byteCell(identity.listener);
     const ctx = this.ctx;
+    const local = sink instanceof BatchingSink ? sink : null;
+    const lineWriter = local ? new Rfc5424LineWriter(ctx) : null;
+    const rfc5424Cell = events.formatCell("rfc5424");
     this.framer = new Framer(
       { maxFrameBytes: deps.maxFrameBytes, oversize: deps.oversizePolicy },
       {
         frame: (frame: Buffer, truncated: boolean) => {
+          if (local !== null && !truncated) {
+            const buf = local.reserve(frame.length + lineWriter!.overhead);
+            const start = local.reservedAt;
+            const end = lineWriter!.write(frame, this.receivedAtBytes, buf, start);
+            if (end >= 0) {
+              rfc5424Cell.value++;
+              frameCell.value++;
+              this.frameCount++;
+              if (!local.commit(end - start)) flow.block();
+              return;
+            }
+          }
           ctx.truncated = truncated;
           const record = parseFrame(frame, ctx, parseOptions);
           let cell = formatCells.get(record.format);
@@ -100,6 +122,7 @@ export class Connection {
       const now = receivedNow();
       ctx.receivedAt = now.iso;
       ctx.receivedAtMs = now.ms;
+      this.receivedAtBytes = now.isoBytes;
       this.lastActivityMs = now.ms;
       this.bytes += chunk.length;
       byteCell.value += chunk.length;
@@ -134,6 +157,7 @@ export class Connection {
     const now = receivedNow();
     this.ctx.receivedAt = now.iso;
     this.ctx.receivedAtMs = now.ms;
+    this.receivedAtBytes = now.isoBytes;
     this.framer.end();
   }
 

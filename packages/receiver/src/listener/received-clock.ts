@@ -6,12 +6,19 @@
 export interface ReceivedTime {
   ms: number;
   iso: string;
+  /** `iso` as ASCII bytes, for lines encoded straight into a sink's buffer. */
+  isoBytes: Buffer;
 }
 
-let cached: ReceivedTime = { ms: 0, iso: new Date(0).toISOString() };
+const at = (ms: number): ReceivedTime => {
+  const iso = new Date(ms).toISOString();
+  return { ms, iso, isoBytes: Buffer.from(iso, "latin1") };
+};
+
+let cached: ReceivedTime = at(0);
 
 export function receivedNow(): ReceivedTime {
   const ms = Date.now();
-  if (ms !== cached.ms) cached = { ms, iso: new Date(ms).toISOString() };
+  if (ms !== cached.ms) cached = at(ms);
   return cached;
 }

@@ -75,6 +75,56 @@ describe("BatchingSink", () => {
     expect(sink.pendingBytes).toBe(0);
   });
 
+  it("takes bytes written after reserve() only on commit(), interleaved with write() in order", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.string({ unit: "binary", maxLength: 100_000 })), { maxLength: 30 }), async (ops) => {
+        const sink = new MemorySink({ budgetBytes: 1 << 30, batchBytes: 50_000, lingerMs: 0 });
+        const expected: string[] = [];
+        for (const [direct, giveUp, text] of ops) {
+          const line = JSON.stringify(text) + "\n";
+          const bytes = Buffer.from(line);
+          if (!direct) {
+            sink.write(line);
+            expected.push(line);
+            continue;
+          }
+          const buf = sink.reserve(bytes.length);
+          bytes.copy(buf, sink.reservedAt);
+          if (giveUp) continue; // written into the buffer but never committed: not stored
+          sink.commit(bytes.length);
+          expected.push(line);
+        }
+        await sink.close();
+        expect(sink.text()).toBe(expected.join(""));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("gives commit() write()'s backpressure and acks", async () => {
+    let open!: () => void;
+    const sink = new MemorySink({ budgetBytes: 1000, batchBytes: 100, lingerMs: 0 });
+    sink.gate = new Promise((r) => (open = r));
+    const acks: Array<Error | null> = [];
+    const results = Array.from({ length: 30 }, () => {
+      const buf = sink.reserve(100);
+      buf.fill(0x78, sink.reservedAt, sink.reservedAt + 99);
+      buf[sink.reservedAt + 99] = 0x0a;
+      return sink.commit(100, (e) => acks.push(e));
+    });
+    expect(results.slice(0, 10).every(Boolean)).toBe(true);
+    expect(results.at(-1)).toBe(false);
+    expect(acks).toHaveLength(0);
+    open();
+    await sink.close();
+    expect(acks).toEqual(Array(30).fill(null));
+    expect(sink.text()).toBe(("x".repeat(99) + "\n").repeat(30));
+    let error: Error | null = null;
+    sink.reserve(10);
+    expect(sink.commit(10, (e) => (error = e))).toBe(false);
+    expect(error).toBeInstanceOf(Error);
+  });
+
   it("refuses writes after close and acks them with an error", async () => {
     const sink = new MemorySink({ budgetBytes: 1000, batchBytes: 100, lingerMs: 0 });
     await sink.close();

@@ -56,8 +56,31 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
       ack?.(new Error(`${this.name} sink is closed`));
       return false;
     }
-    if (this.current.length - this.offset < line.length * MAX_UTF8_PER_UNIT) this.nextChunk(line.length * MAX_UTF8_PER_UNIT);
-    const bytes = this.current.write(line, this.offset, "utf8");
+    const buf = this.reserve(line.length * MAX_UTF8_PER_UNIT);
+    return this.commit(buf.write(line, this.offset, "utf8"), ack);
+  }
+
+  /**
+   * Byte-level write, for a caller that encodes a line itself straight into the batch buffer
+   * (the connection's RFC 5424 fast path) instead of building a string: `reserve(n)` returns
+   * the buffer, with at least n bytes free from `reservedAt`; `commit(bytes, ack?)` then takes
+   * the `bytes` written there as one line, with write()'s return value and ack semantics.
+   * Nothing is taken without commit, so a caller may write and then give up.
+   */
+  reserve(maxBytes: number): Buffer {
+    if (this.current.length - this.offset < maxBytes) this.nextChunk(maxBytes);
+    return this.current;
+  }
+
+  get reservedAt(): number {
+    return this.offset;
+  }
+
+  commit(bytes: number, ack?: Ack): boolean {
+    if (this.closed) {
+      ack?.(new Error(`${this.name} sink is closed`));
+      return false;
+    }
     this.offset += bytes;
     if (ack) this.acks.push(ack);
     this.batchBytes += bytes;
