@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
+import { connect, type Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closed, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../../test/harness.js";
 import { makePki, type Pki } from "../../test/pki.js";
@@ -190,6 +190,27 @@ describe("RELP session, plain listener", () => {
     const summary = c.summary();
     expect(summary.at(-1)).toBe("0 serverclose");
     expect(summary.filter((s) => s.endsWith("rsp 200 OK"))).toHaveLength(11);
+  });
+});
+
+describe("RELP drain with a sender that keeps its side open after serverclose", () => {
+  it("cuts the connection after a grace period, and the stop completes", async () => {
+    // A long drain deadline: without the grace period the stop would wait for it.
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_DRAIN_TIMEOUT_MS: "120000" });
+    const socket = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: "127.0.0.1", port: relpPort(), allowHalfOpen: true }, () => resolve(s));
+      s.once("error", reject);
+    });
+    const c = await Client.connect(Promise.resolve(socket));
+    await c.open();
+    const ended = new Promise<void>((resolve) => socket.once("end", () => resolve()));
+    const stopped = rx.handle.stop();
+    await ended; // serverclose arrived, and we do not close our side
+    expect(c.summary().at(-1)).toBe("0 serverclose");
+    await until(() => rx!.logs.some((l) => l.event === "connection_closed" && l.listener === "relp"), 10_000, "the receiver to close the connection");
+    expect(await stopped).toBe(true);
+    rx = undefined;
+    socket.destroy();
   });
 });
 

@@ -28,6 +28,9 @@ export const nextTxnr = (t: number): number => (t >= RELP_MAX_TXNR ? 1 : t + 1);
 
 /** What this server announces in its answer to `open` (librelp doc/relp.html, "open"). */
 const SERVER_OFFERS = "relp_version=0\nrelp_software=aws-syslog-receiver\ncommands=syslog";
+/** After `serverclose` the sender closes its side; one that does not is cut after this long
+ * (everything read was answered before serverclose, so cutting loses nothing). */
+const SERVERCLOSE_GRACE_MS = 2_000;
 /** The frame that tells a client the server is going away (TXNR 0: unsolicited). */
 const SERVERCLOSE = encodeRelpFrame(0, "serverclose");
 
@@ -255,6 +258,7 @@ export class RelpConnection {
     if (this.state !== "closing" && !socket.destroyed && socket.writable) {
       this.relp.events.serverCloses.inc({ listener: this.peer.listener, reason: this.stopReason });
       socket.end(SERVERCLOSE);
+      setTimeout(() => socket.destroy(), SERVERCLOSE_GRACE_MS).unref();
     }
     this.state = "closing";
   }
