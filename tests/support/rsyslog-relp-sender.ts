@@ -17,6 +17,8 @@ export interface RsyslogRelpSenderOptions {
   authMode?: "anon" | "name";
   /** Client certificate to present over TLS. */
   clientCert?: CertFiles;
+  /** omrelp windowSize: unacknowledged messages in flight (omrelp's default is 128). */
+  windowSize?: number;
   /** librelp's TLS library (omrelp module parameter): "gnutls" (the default) or "openssl". */
   tlsLib?: "gnutls" | "openssl";
 }
@@ -59,7 +61,7 @@ input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="${portFile}"
 ruleset(name="fwd") {
   action(type="omrelp" target="127.0.0.1" port="${opts.targetPort}" template="RSYSLOG_SyslogProtocol23Format"
     ${tls}
-    windowSize="128" timeout="10" conn.timeout="5"
+    windowSize="${opts.windowSize ?? 128}" timeout="10" conn.timeout="5"
     queue.type="LinkedList" queue.size="200000" queue.filename="relp-queue" queue.saveOnShutdown="on"
     queue.timeoutShutdown="200" queue.timeoutActionCompletion="200"
     action.resumeRetryCount="-1" action.resumeInterval="1")

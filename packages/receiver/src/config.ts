@@ -50,7 +50,7 @@ export const CONFIG_KEYS = {
   relpProxyProtocol: { env: "RECEIVER_RELP_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
   relpTlsProxyProtocol: { env: "RECEIVER_RELP_TLS_PROXY_PROTOCOL", default: "off", schema: z.enum(PROXY_POLICIES) },
   relpAck: { env: "RECEIVER_RELP_ACK", default: "stored", schema: z.enum(["stored", "received"]) },
-  relpMaxWindow: { env: "RECEIVER_RELP_MAX_WINDOW", default: "1024", schema: positiveInt() },
+  relpMaxWindow: { env: "RECEIVER_RELP_MAX_WINDOW", default: "65536", schema: positiveInt() },
   tlsCertFile: { env: "RECEIVER_TLS_CERT_FILE", default: undefined, schema: z.string().min(1).optional() },
   tlsKeyFile: { env: "RECEIVER_TLS_KEY_FILE", default: undefined, schema: z.string().min(1).optional() },
   tlsCaFile: { env: "RECEIVER_TLS_CA_FILE", default: undefined, schema: z.string().min(1).optional() },

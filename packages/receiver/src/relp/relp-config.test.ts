@@ -5,9 +5,9 @@ const sink = { RECEIVER_SINK: "file", RECEIVER_OUT_FILE: "/tmp/out" };
 const tls = { RECEIVER_TLS_CERT_FILE: "/c.pem", RECEIVER_TLS_KEY_FILE: "/k.pem" };
 
 describe("RELP configuration", () => {
-  it("is off by default, acks after the sink, window 1024", () => {
+  it("is off by default, acks after the sink, window 65536", () => {
     const c = loadConfig({ ...sink, ...tls });
-    expect(c).toMatchObject({ relpPort: null, relpTlsPort: null, relpProxyProtocol: "off", relpTlsProxyProtocol: "off", relpAck: "stored", relpMaxWindow: 1024 });
+    expect(c).toMatchObject({ relpPort: null, relpTlsPort: null, relpProxyProtocol: "off", relpTlsProxyProtocol: "off", relpAck: "stored", relpMaxWindow: 65536 });
   });
 
   it("a RELP listener alone is something to listen on", () => {
