@@ -206,12 +206,10 @@ describe("hostile clients beside a legitimate TLS sender", () => {
     })}`);
   });
 
-  // Product bug (reported, not fixed here): a connection to the TLS port that sends nothing is
-  // never closed (neither RECEIVER_HANDSHAKE_TIMEOUT_MS nor RECEIVER_IDLE_TIMEOUT_MS applies
-  // before the handshake), and one that sends part of a ClientHello gets RCV_HANDSHAKE_TIMEOUT
-  // logged but stays open. Either kind holds a RECEIVER_MAX_CONNECTIONS slot for good. `fails`
-  // keeps the suite green while the bug exists and turns red once it is fixed: then drop it.
-  it.fails("closes unfinished handshakes after RECEIVER_HANDSHAKE_TIMEOUT_MS (known bug: they stay open)", async () => {
+  // Regression: a connection to the TLS port that sent nothing, or part of a ClientHello, used to
+  // stay open for good (node's handshakeTimeout only reports), each holding a
+  // RECEIVER_MAX_CONNECTIONS slot. The receiver now closes both at the handshake deadline.
+  it("closes unfinished handshakes after RECEIVER_HANDSHAKE_TIMEOUT_MS", async () => {
     const workDir = join(root, "handshake-timeout");
     await mkdir(workDir);
     const r = await startLoggedReceiver({ pki, workDir, env: { RECEIVER_HANDSHAKE_TIMEOUT_MS: String(HANDSHAKE_TIMEOUT_MS), RECEIVER_IDLE_TIMEOUT_MS: "3000" } });

@@ -151,6 +151,17 @@ describe("limits and lifecycle", () => {
     await until(() => rx!.records().length === 2);
   });
 
+  it("closes a silent socket and a half-sent ClientHello at RECEIVER_HANDSHAKE_TIMEOUT_MS", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_HANDSHAKE_TIMEOUT_MS: "300" });
+    const silent = await tcpClient(rx.tlsPort);
+    const partial = await tcpClient(rx.tlsPort);
+    partial.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01]));
+    await Promise.all([closed(silent, 3_000), closed(partial, 3_000)]);
+    await until(() => rx!.logs.filter((l) => l.code === "RCV_HANDSHAKE_TIMEOUT").length === 2, 3_000, "two timeouts logged");
+    await new Promise((r) => setTimeout(r, 200));
+    expect(rx.logs.filter((l) => l.code === "RCV_HANDSHAKE_TIMEOUT")).toHaveLength(2);
+  });
+
   it("closes idle connections after RECEIVER_IDLE_TIMEOUT_MS", async () => {
     rx = await startTestReceiver(pki, { RECEIVER_IDLE_TIMEOUT_MS: "200" });
     const s = await tlsClient(rx.tlsPort, pki);

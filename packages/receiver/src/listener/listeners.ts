@@ -42,6 +42,10 @@ export class Listeners {
   private readonly pending = new WeakMap<Socket, Pending>();
   /** Connect-and-close probes already counted (node reports them twice). */
   private readonly probes = new WeakSet<Socket>();
+  /** Raw sockets a Connection owns: the handshake deadline no longer applies. */
+  private readonly owned = new WeakSet<Socket>();
+  /** Raw sockets we closed at the handshake deadline (their TLS error is not a second event). */
+  private readonly closedByUs = new WeakSet<Socket>();
   private readonly peerPolicy: PeerPolicy;
   readonly connections = new Set<Connection | RelpConnection>();
   private rawSockets = 0;
@@ -107,7 +111,16 @@ export class Listeners {
     }
     this.rawSockets++;
     socket.once("close", () => this.rawSockets--);
-    socket.setTimeout(this.config.idleTimeoutMs);
+    // Until a Connection owns the socket (after the PROXY header and the TLS handshake) the
+    // handshake deadline holds; the Connection then sets the idle timeout on its data socket.
+    // Node's own TLS handshakeTimeout only reports, and nothing times out a silent socket.
+    const deadline = setTimeout(() => {
+      if (socket.destroyed || this.owned.has(socket)) return;
+      this.closedByUs.add(socket);
+      this.events.refused(this.pending.get(socket)?.peer ?? peer, EVENT_CODES.handshakeTimeout, `no complete handshake within RECEIVER_HANDSHAKE_TIMEOUT_MS=${this.config.handshakeTimeoutMs}`);
+      socket.destroy();
+    }, this.config.handshakeTimeoutMs);
+    socket.once("close", () => clearTimeout(deadline));
     // Errors before a Connection owns the socket (reset during handshake, …) must not crash.
     socket.on("error", () => undefined);
     if (proxy === "off") {
@@ -172,6 +185,7 @@ export class Listeners {
 
   /** The one place a listener kind picks its protocol: syslog framing or a RELP session. */
   private open(socket: Socket, identity: ConnectionIdentity, peer: PeerInfo, plain: boolean): void {
+    this.owned.add(plain ? socket : (rawOf(socket as TLSSocket) ?? socket));
     const onClose = (c: Connection | RelpConnection) => this.connections.delete(c);
     const deps = plain ? { ...this.deps, rejectTlsHello: true } : this.deps;
     if (RELP_KINDS.has(identity.listener)) {
@@ -185,6 +199,7 @@ export class Listeners {
     const raw = rawOf(tlsSocket);
     const pending = raw ? this.pending.get(raw) : undefined;
     const peer = pending?.peer ?? { listener: "tls", remoteAddress: plainIp(tlsSocket.remoteAddress), remotePort: tlsSocket.remotePort };
+    if (raw && this.closedByUs.has(raw)) return;
     // A probe that connects and closes (NLB TCP health check) surfaces here as a reset before
     // the handshake: count it (unless its close did already), log nothing.
     if (raw && raw.bytesRead === 0) {
@@ -202,7 +217,12 @@ export class Listeners {
       return;
     }
     const reason = classifyTlsError(err);
-    if (reason === "timeout") this.events.refused(peer, EVENT_CODES.handshakeTimeout, `TLS handshake not finished within ${this.config.handshakeTimeoutMs} ms`);
+    if (reason === "timeout") {
+      // Node reports its handshakeTimeout but leaves the socket open: close it.
+      if (raw) this.closedByUs.add(raw);
+      tlsSocket.destroy();
+      this.events.refused(peer, EVENT_CODES.handshakeTimeout, `TLS handshake not finished within ${this.config.handshakeTimeoutMs} ms`);
+    }
     else if (reason === "not_tls") this.events.refused(peer, EVENT_CODES.wrongProtocol, "plain bytes on the TLS port (is the sender configured without TLS?)");
     else this.events.handshakeFailed(peer, reason, err.message);
   }
