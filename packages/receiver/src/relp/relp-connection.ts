@@ -4,6 +4,7 @@ import { EVENT_CODES } from "../errors.js";
 import type { ConnectionEndReason, PeerInfo } from "../events.js";
 import type { ConnectionDeps, ConnectionIdentity } from "../listener/connection.js";
 import { receivedNow } from "../listener/received-clock.js";
+import type { Cell } from "../metrics.js";
 import type { FrameContext } from "../parse/context.js";
 import { parseFrame } from "../parse/parse-frame.js";
 import { RELP_EVENT_CODES, type RelpEventCode, type RelpEvents } from "./relp-events.js";
@@ -51,6 +52,8 @@ export class RelpConnection {
   private readonly parser: RelpParser;
   private readonly queue: ResponseQueue;
   private readonly relp: RelpSettings;
+  /** Counter cells bound once (hot path: one property increment per record). */
+  private readonly cells: { frames: Cell; ok: Cell; rejected: Cell; unacked: Cell };
   private state: State = "awaiting-open";
   private expectedTxnr = 1;
   /** TXNR of the client's `close`: the socket ends right after its `rsp`. */
@@ -70,6 +73,14 @@ export class RelpConnection {
     private readonly onClose: (c: RelpConnection) => void,
   ) {
     this.relp = deps.relp;
+    const listener = identity.listener;
+    const re = deps.relp.events;
+    this.cells = {
+      frames: deps.events.frameCell(listener),
+      ok: re.responses.bind({ listener, status: "200" }),
+      rejected: re.responses.bind({ listener, status: "500" }),
+      unacked: re.unacked.bind({ listener }),
+    };
     this.ctx = { receivedAt: "", receivedAtMs: 0, sourceIp: identity.sourceIp, sourcePort: identity.sourcePort, tlsPeer: identity.tlsPeer, listener: identity.listener, truncated: false };
     this.queue = new ResponseQueue((ready) => this.deliver(ready));
     this.parser = new RelpParser(deps.maxFrameBytes, {
@@ -183,29 +194,29 @@ export class RelpConnection {
 
   private onSyslog(f: RelpFrame): void {
     const { events, parseOptions, sink, flow } = this.deps;
-    const listener = this.peer.listener;
     this.ctx.truncated = false;
     const record = parseFrame(f.data, this.ctx, parseOptions);
     events.formatCell(record.format).value++;
-    events.frameCell(listener).value++;
+    this.cells.frames.value++;
     this.frameCount++;
     const answer = this.queue.reserve(f.txnr);
     const line = serializeRecord(record);
     let written: boolean;
     if (this.relp.ackMode === "received") {
       answer("200 OK");
-      this.relp.events.responses.inc({ listener, status: "200" });
+      this.cells.ok.value++;
       written = sink.write(line);
     } else {
-      this.relp.events.unacked.add(1, { listener });
+      const { ok, rejected, unacked } = this.cells;
+      unacked.value++;
       written = sink.write(line, (err) => {
-        this.relp.events.unacked.add(-1, { listener });
+        unacked.value--;
         if (err) {
           this.relp.events.recordRejected(this.peer, err);
-          this.relp.events.responses.inc({ listener, status: "500" });
+          rejected.value++;
           answer(`500 ${humanMessage(err.message)}`);
         } else {
-          this.relp.events.responses.inc({ listener, status: "200" });
+          ok.value++;
           answer("200 OK");
         }
       });
