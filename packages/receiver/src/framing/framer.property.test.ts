@@ -6,10 +6,17 @@ import { Framer, MAX_MSG_LEN_DIGITS } from "./framer.js";
 type Out = { frame: string; truncated: boolean } | FramingEvent;
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 
-/** Runs a framer over `stream` cut at `cuts`; checks the memory bound after every push. */
-function frameAll(stream: Uint8Array, cuts: number[], maxFrameBytes: number, oversize: OversizePolicy): Out[] {
+/** Runs a framer over `stream` cut at `cuts`; checks the memory bound after every push.
+ * `ranges`: the handler takes frames as ranges (frameIn) instead of views. */
+function frameAll(stream: Uint8Array, cuts: number[], maxFrameBytes: number, oversize: OversizePolicy, ranges = false): Out[] {
   const out: Out[] = [];
-  const framer = new Framer({ maxFrameBytes, oversize }, { frame: (f, truncated) => out.push({ frame: hex(f), truncated }), event: (e) => out.push(e) });
+  const handler = { frame: (f: Buffer, truncated: boolean) => out.push({ frame: hex(f), truncated }), event: (e: FramingEvent) => out.push(e) };
+  const framer = new Framer(
+    { maxFrameBytes, oversize },
+    ranges
+      ? { ...handler, frame: () => expect.unreachable("frameIn is there"), frameIn: (b, s, e, truncated) => out.push({ frame: hex(b.subarray(s, e)), truncated }) }
+      : handler,
+  );
   const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
   let from = 0;
   for (const to of [...points, stream.length]) {
@@ -73,6 +80,7 @@ describe("Framer properties", () => {
         const whole = frameAll(stream, [], max, oversize);
         expect(whole).toEqual(expected(msgs, max, oversize));
         expect(frameAll(stream, at, max, oversize)).toEqual(whole);
+        expect(frameAll(stream, at, max, oversize, true)).toEqual(whole);
       }),
       { numRuns: 200 },
     );
@@ -101,6 +109,7 @@ describe("Framer properties", () => {
         const whole = frameAll(stream, [], max, oversize);
         expect(frameAll(stream, at, max, oversize)).toEqual(whole);
         expect(frameAll(stream, everyByte(stream.length), max, oversize)).toEqual(whole);
+        expect(frameAll(stream, at, max, oversize, true)).toEqual(whole);
         for (const o of whole) if ("frame" in o) expect(o.frame.length / 2).toBeLessThanOrEqual(max);
       }),
       { numRuns: 300 },

@@ -26,7 +26,8 @@ export type { Framing, FramingEvent, OversizePolicy } from "./errors.js";
  *   the over-size policy and skip exactly the declared remainder, so the next frame is intact.
  * - close inside an octet-counted frame: rsyslog discards it; we emit what arrived.
  *
- * Speed: frames wholly inside one chunk are emitted as `subarray` views (no copy). Only a frame
+ * Speed: frames wholly inside one chunk are emitted as `subarray` views (no copy), or as ranges
+ * of the chunk to a handler with `frameIn` (no view either). Only a frame
  * that spans chunks is copied, once, into a per-connection spill buffer. Delimiters are found
  * with indexOf (memchr); the only per-byte JS loop reads the <= 10 digits of a MSG-LEN.
  * Memory: the spill buffer never exceeds maxFrameBytes + 1 bytes, whatever MSG-LEN says, and
@@ -48,6 +49,11 @@ export interface FrameHandler {
    * Must not throw (the framer's state is undefined afterwards).
    */
   frame(frame: Buffer, truncated: boolean): void;
+  /**
+   * Optional, called instead of `frame` with the frame as buf[start, end): no view is made
+   * (a Buffer view costs an allocation and ~100 ns per frame). Same validity rules.
+   */
+  frameIn?(buf: Buffer, start: number, end: number, truncated: boolean): void;
   /** A framing problem, reported before the frame it concerns (if any is emitted). */
   event(e: FramingEvent): void;
 }
@@ -132,7 +138,7 @@ export class Framer {
           if (c === D0) this.invalid("leading-zero", chunk.toString("latin1", pos, p), "octet-counting");
           const start = p + 1;
           if (n <= this.max && n <= len - start) {
-            this.handler.frame(chunk.subarray(start, start + n), false);
+            this.emit(chunk, start, start + n, false);
             pos = start + n;
           } else {
             pos = this.beginOctets(chunk, start, n);
@@ -169,11 +175,11 @@ export class Framer {
       const n = this.seen - (this.lastWasCr ? 1 : 0);
       this.incomplete("non-transparent", n, null);
       this.tooLarge("non-transparent", n);
-      if (!this.drop) this.handler.frame(this.spill.view(this.max), true);
+      if (!this.drop) this.emitView(this.spill.view(this.max), true);
     } else if (s === OCTETS || s === SKIP) {
       const received = this.declared - (s === OCTETS ? this.want + this.skip : this.skip);
       this.incomplete("octet-counting", received, this.declared);
-      if (s === OCTETS && this.spill.length > 0) this.handler.frame(this.spill.view(), this.skip > 0);
+      if (s === OCTETS && this.spill.length > 0) this.emitView(this.spill.view(), this.skip > 0);
     }
     this.state = START;
     this.spill.release();
@@ -231,7 +237,7 @@ export class Framer {
       }
       const total = this.seen + d - ((d > 0 ? chunk[d - 1] === CR : this.lastWasCr) ? 1 : 0);
       this.tooLarge("non-transparent", total);
-      if (!this.drop) this.handler.frame(this.spill.view(this.max), true);
+      if (!this.drop) this.emitView(this.spill.view(this.max), true);
       this.spill.clear();
       this.state = START;
       return d + 1;
@@ -241,7 +247,7 @@ export class Framer {
       this.spill.append(chunk, 0, take);
       this.want -= take;
       if (this.want > 0) return len;
-      this.handler.frame(this.spill.view(), this.skip > 0);
+      this.emitView(this.spill.view(), this.skip > 0);
       this.spill.clear();
       this.state = this.skip > 0 ? SKIP : START;
       return this.state === SKIP ? this.skipFrom(chunk, take) : take;
@@ -267,7 +273,7 @@ export class Framer {
       this.state = OCTETS;
       return chunk.length;
     }
-    if (collect > 0) this.handler.frame(chunk.subarray(start, start + collect), this.skip > 0);
+    if (collect > 0) this.emit(chunk, start, start + collect, this.skip > 0);
     if (this.skip === 0) return start + collect;
     this.state = SKIP;
     return this.skipFrom(chunk, start + collect);
@@ -298,11 +304,21 @@ export class Framer {
   private emitLine(buf: Buffer, s: number, e: number): void {
     const n = e - s;
     if (n <= this.max) {
-      this.handler.frame(buf.subarray(s, e), false);
+      this.emit(buf, s, e, false);
       return;
     }
     this.tooLarge("non-transparent", n);
-    if (!this.drop) this.handler.frame(buf.subarray(s, s + this.max), true);
+    if (!this.drop) this.emit(buf, s, s + this.max, true);
+  }
+
+  private emitView(view: Buffer, truncated: boolean): void {
+    if (this.handler.frameIn) this.handler.frameIn(view, 0, view.length, truncated);
+    else this.handler.frame(view, truncated);
+  }
+
+  private emit(buf: Buffer, s: number, e: number, truncated: boolean): void {
+    if (this.handler.frameIn) this.handler.frameIn(buf, s, e, truncated);
+    else this.handler.frame(buf.subarray(s, e), truncated);
   }
 
   /** Adds chunk[s, e) to the non-transparent frame in the spill. Past maxFrameBytes + 1 bytes

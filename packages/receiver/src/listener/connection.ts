@@ -77,30 +77,34 @@ export class Connection {
     const local = sink instanceof BatchingSink ? sink : null;
     const lineWriter = local ? new Rfc5424LineWriter(ctx) : null;
     const rfc5424Cell = events.formatCell("rfc5424");
+    const general = (frame: Buffer, truncated: boolean): void => {
+      ctx.truncated = truncated;
+      const record = parseFrame(frame, ctx, parseOptions);
+      let cell = formatCells.get(record.format);
+      if (!cell) formatCells.set(record.format, (cell = events.formatCell(record.format)));
+      cell.value++;
+      frameCell.value++;
+      this.frameCount++;
+      if (!sink.write(serializeRecord(record))) flow.block();
+    };
     this.framer = new Framer(
       { maxFrameBytes: deps.maxFrameBytes, oversize: deps.oversizePolicy },
       {
-        frame: (frame: Buffer, truncated: boolean) => {
+        frame: (frame: Buffer, truncated: boolean) => general(frame, truncated),
+        frameIn: (buf: Buffer, start: number, end: number, truncated: boolean) => {
           if (local !== null && !truncated) {
-            const buf = local.reserve(frame.length + lineWriter!.overhead);
-            const start = local.reservedAt;
-            const end = lineWriter!.write(frame, this.receivedAtBytes, buf, start);
-            if (end >= 0) {
+            const out = local.reserve(end - start + lineWriter!.overhead);
+            const at = local.reservedAt;
+            const lineEnd = lineWriter!.write(buf, start, end, this.receivedAtBytes, out, at);
+            if (lineEnd >= 0) {
               rfc5424Cell.value++;
               frameCell.value++;
               this.frameCount++;
-              if (!local.commit(end - start)) flow.block();
+              if (!local.commit(lineEnd - at)) flow.block();
               return;
             }
           }
-          ctx.truncated = truncated;
-          const record = parseFrame(frame, ctx, parseOptions);
-          let cell = formatCells.get(record.format);
-          if (!cell) formatCells.set(record.format, (cell = events.formatCell(record.format)));
-          cell.value++;
-          frameCell.value++;
-          this.frameCount++;
-          if (!sink.write(serializeRecord(record))) flow.block();
+          general(buf.subarray(start, end), truncated);
         },
         event: (e: FramingEvent) => events.framing(this.peer, e.code, { ...e }),
       },

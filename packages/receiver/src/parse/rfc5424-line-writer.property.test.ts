@@ -65,10 +65,14 @@ const frames = fc
     return frame;
   });
 
+/** The frame is given as a range of a larger buffer whose other bytes look like more frames
+ * (as in a socket chunk), so reading outside the range would show. */
 function fast(writer: Rfc5424LineWriter, frame: Buffer): string | null {
-  const out = Buffer.alloc(frame.length + writer.overhead);
-  const end = writer.write(frame, Buffer.from(RECEIVED_AT, "latin1"), out, 0);
-  return end < 0 ? null : out.toString("utf8", 0, end);
+  const around = Buffer.from('> 1 - "\\{<13>1 - h a p m - x\n');
+  const chunk = Buffer.concat([around, frame, around]);
+  const out = Buffer.alloc(frame.length + writer.overhead + 7);
+  const end = writer.write(chunk, around.length, around.length + frame.length, Buffer.from(RECEIVED_AT, "latin1"), out, 7);
+  return end < 0 ? null : out.toString("utf8", 7, end);
 }
 
 describe("Rfc5424LineWriter", () => {

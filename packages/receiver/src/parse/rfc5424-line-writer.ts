@@ -57,6 +57,8 @@ export class Rfc5424LineWriter {
   private inView: DataView | null = null;
   private outBuffer: ArrayBufferLike | null = null;
   private outView: DataView | null = null;
+  private headFor: Buffer | null = null;
+  private headBytes: Buffer = HEAD;
 
   constructor(ctx: Pick<FrameContext, "sourceIp" | "sourcePort" | "tlsPeer" | "listener">) {
     // JSON.stringify for the connection's values: the tail is built once, so it may be exact
@@ -73,34 +75,32 @@ export class Rfc5424LineWriter {
   }
 
   /**
-   * Writes the record line of `frame` (not truncated) at out[o…], which must have
-   * `frame.length + overhead` bytes free. `receivedAt` is the ISO-8601 received_at in ASCII
-   * bytes. Returns the offset after the line, or -1 (bytes after o are then garbage).
+   * Writes the record line of the frame b[start, end) (not truncated) at out[o…], which must
+   * have `end - start + overhead` bytes free. `receivedAt` is the ISO-8601 received_at in
+   * ASCII bytes. Returns the offset after the line, or -1 (bytes after o are then garbage).
+   * Nothing outside b[start, end) is read: the frame is usually a range of a socket chunk.
    */
-  write(frame: Buffer, receivedAt: Buffer, out: Buffer, o: number): number {
-    const b = frame;
-    let end = b.length;
-    while (end > 0 && (b[end - 1] === LF || b[end - 1] === CR)) end--;
+  write(b: Buffer, start: number, end: number, receivedAt: Buffer, out: Buffer, o: number): number {
+    while (end > start && (b[end - 1] === LF || b[end - 1] === CR)) end--;
 
     // PRI, strict (pri.ts: no leading zero, <= 191).
-    if (b[0] !== 0x3c) return -1;
+    if (end - start < 5 || b[start] !== 0x3c) return -1;
     let prival = 0;
-    let p = 1;
-    for (; p <= 4; p++) {
+    let p = start + 1;
+    for (; p <= start + 4; p++) {
       const c = b[p]!;
       if (c === 0x3e) break;
-      if (!(c >= 0x30 && c <= 0x39) || p === 4 || (p === 2 && prival === 0)) return -1;
+      if (!(c >= 0x30 && c <= 0x39) || p === start + 4 || (p === start + 2 && prival === 0)) return -1;
       prival = prival * 10 + (c - 0x30);
     }
-    if (p === 1 || prival > MAX_PRIVAL || p + 2 > end) return -1;
+    // p is at ">" (before end); VERSION "1" and SP follow.
+    if (p === start + 1 || prival > MAX_PRIVAL || p + 2 >= end) return -1;
     p++;
     if (b[p] !== 0x31 || b[p + 1] !== SP) return -1;
     p += 2;
 
-    o = copy(HEAD, out, o);
-    o = copy(receivedAt, out, o);
-    o = copy(TIMESTAMP_KEY, out, o);
-    if (b[p] === NIL && b[p + 1] === SP && p + 1 < end) {
+    o = copy(this.head(receivedAt), out, o);
+    if (p + 1 < end && b[p] === NIL && b[p + 1] === SP) {
       o = writeNull(out, o);
       p += 2;
     } else {
@@ -149,6 +149,15 @@ export class Rfc5424LineWriter {
       if (o < 0) return -1;
     }
     return copy(this.tail, out, o);
+  }
+
+  /** `{"v":1,"received_at":"…","timestamp":` for this millisecond, built once per millisecond. */
+  private head(receivedAt: Buffer): Buffer {
+    if (receivedAt !== this.headFor) {
+      this.headFor = receivedAt;
+      this.headBytes = Buffer.concat([HEAD, receivedAt, TIMESTAMP_KEY]);
+    }
+    return this.headBytes;
   }
 
   /**
