@@ -39,6 +39,18 @@ export const CLI_ERROR_CODES = {
   keyMismatch: "CLI_KEY_MISMATCH",
   /** A bug: an exception no code above describes. */
   internal: "CLI_INTERNAL",
+  /** send: the receiver could not be reached (connection refused, no such host, timeout). */
+  connectFailed: "CLI_CONNECT_FAILED",
+  /** send: the TLS handshake failed (receiver certificate untrusted, expired or for another name) or the receiver refused the client certificate. */
+  tlsFailed: "CLI_TLS_FAILED",
+  /** send: the connection broke before every message was written; the summary says how many were. */
+  sendInterrupted: "CLI_SEND_INTERRUPTED",
+  /** tail: no such log group (no directory under <data>/cloudwatch/, or CloudWatch's ResourceNotFoundException). */
+  logGroupNotFound: "CLI_LOG_GROUP_NOT_FOUND",
+  /** tail --cloudwatch: a CloudWatch Logs call failed (no region or credentials, access denied, throttled). */
+  awsFailed: "CLI_AWS_FAILED",
+  /** tail --follow --count N: fewer than N events were seen before --timeout. */
+  tailTimeout: "CLI_TAIL_TIMEOUT",
 } as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
 
