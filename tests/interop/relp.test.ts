@@ -22,18 +22,19 @@ const FIELDS = { format: "rfc5424", facility: 20, severity: 4, hostname: "relp-h
 const lines = (batch: Batch) => batch.texts.map((t) => rfc5424(HEADER, TIMESTAMP, t));
 
 let h: InteropHarness;
-const senders = new DaemonSet();
+/** Senders and the receivers a test starts itself (restarts), stopped after each test even when it failed. */
+const daemons = new DaemonSet();
 beforeAll(async () => {
   h = await InteropHarness.create();
 });
 afterEach(async () => {
-  await senders.stopAll();
+  await daemons.stopAll();
   await h.cleanup();
 });
 afterAll(() => h?.dispose());
 
 async function sender(opts: Omit<RsyslogRelpSenderOptions, "pki" | "workDir">): Promise<RsyslogRelpSender> {
-  return senders.add(await RsyslogRelpSender.start({ ...opts, pki: h.pki, workDir: await h.dir(opts.name) }));
+  return daemons.add(await RsyslogRelpSender.start({ ...opts, pki: h.pki, workDir: await h.dir(opts.name) }));
 }
 
 function waitRelpPort(rx: RunningReceiver, port: number): Promise<true> {
@@ -98,6 +99,7 @@ describe("zero loss: the receiver stops or crashes mid-stream, rsyslog resends w
     const relpPort = await freePort();
     const start = async () => {
       const rx = await startReceiver({ pki: h.pki, workDir, env: { RELP_PORT: String(relpPort), RECEIVER_DRAIN_TIMEOUT_MS: "5000" } });
+      daemons.add({ stop: () => rx.daemon.stop() }); // no exit-code check: one of them is killed
       await waitRelpPort(rx, relpPort);
       return rx;
     };
@@ -170,10 +172,11 @@ describe("zero loss through the Firehose sink: acks follow PutRecordBatch, not r
           RECEIVER_DRAIN_TIMEOUT_MS: "10000",
           RECEIVER_FIREHOSE_LINGER_MS: "200",
           // RELP_TEST_ACK=received shows the test can fail: acks on receipt lose what the
-          // killed receiver held (measured: 3,856 of 20,000 missing).
+          // killed receiver held (measured: 3,856 and 12,348 of 20,000 missing in two runs).
           ...(process.env.RELP_TEST_ACK ? { RECEIVER_RELP_ACK: process.env.RELP_TEST_ACK } : {}),
         },
       });
+      daemons.add({ stop: () => rx.daemon.stop() }); // no exit-code check: one of them is killed
       await waitRelpPort(rx, relpPort);
       return rx;
     };
