@@ -68,7 +68,7 @@ const frames = fc
 /** The frame is given as a range of a larger buffer whose other bytes look like more frames
  * (as in a socket chunk), so reading outside the range would show. */
 function fast(writer: Rfc5424LineWriter, frame: Buffer): string | null {
-  const around = Buffer.from('> 1 - "\\{<13>1 - h a p m - x\n');
+  const around = Buffer.from('- > 1 "\\{<13>1 - h a p m - x\n');
   const chunk = Buffer.concat([around, frame, around]);
   const out = Buffer.alloc(frame.length + writer.overhead + 7);
   const end = writer.write(chunk, around.length, around.length + frame.length, Buffer.from(RECEIVED_AT, "latin1"), out, 7);
@@ -89,6 +89,28 @@ describe("Rfc5424LineWriter", () => {
     );
     // The comparison must have had something to compare.
     expect(accepted).toBeGreaterThan(1000);
+  });
+
+  it("stays exact frame after frame on one connection, with header fields repeated or not", () => {
+    // A few headers, so that consecutive frames often share their fields (the cached case),
+    // differ by one byte, or are prefixes of each other.
+    const headers = fc.constantFrom("h a p m -", "h a p m2 -", "h a p m -x", "h a p  m -", "h2 a p m -", '"h a p m -', "- - - - -", "h a p m [a]", "h a p m");
+    const sequence = fc.array(fc.tuple(fc.constantFrom(13, 14, 191), fc.constantFrom("-", "2026-11-23T10:00:00Z"), headers, message, fc.constantFrom("", "\n")), { minLength: 1, maxLength: 150 });
+    let accepted = 0;
+    fc.assert(
+      fc.property(sequence, contexts, (frames, ctx: FrameContext) => {
+        const writer = new Rfc5424LineWriter(ctx);
+        for (const [p, ts, header, msg, trail] of frames) {
+          const frame = Buffer.from(`<${p}>1 ${ts} ${header} ${msg}${trail}`);
+          const line = fast(writer, frame);
+          if (line === null) continue;
+          accepted++;
+          expect(line).toBe(serializeRecord(parseFrame(frame, ctx, { defaultTimeZone: "UTC" })));
+        }
+      }),
+      { numRuns: 300 },
+    );
+    expect(accepted).toBeGreaterThan(300);
   });
 
   it("accepts plain RFC 5424 frames, with or without the BOM and SD NILVALUE", () => {
@@ -155,7 +177,9 @@ describe("Rfc5424LineWriter", () => {
       '<13>1 - h"x a p m - msg',
       "<13>Nov 23 10:00:00 host tag: msg", // RFC 3164
       "<013>1 - h a p m - msg",
+      "<13>1 - h a p m ", // after a frame with the same fields and SD: the "-" is past the end
     ]) {
+      expect(fast(writer, Buffer.from("<13>1 - h a p m - primes the cached fields"))).not.toBeNull();
       expect(fast(writer, Buffer.from(text)), text).toBeNull();
     }
   });

@@ -57,6 +57,12 @@ export class Rfc5424LineWriter {
   private inView: DataView | null = null;
   private outBuffer: ArrayBufferLike | null = null;
   private outView: DataView | null = null;
+  /** The last header fields cached (raw bytes from HOSTNAME to the SD "-") and their JSON
+   * (from `,"facility":` to `"message":"`), for that PRI. */
+  private cachedPrival = -1;
+  private cachedFields: Buffer = Buffer.alloc(0);
+  private cachedJson: Buffer = Buffer.alloc(0);
+  private misses = 0;
   private headFor: Buffer | null = null;
   private headBytes: Buffer = HEAD;
 
@@ -109,32 +115,47 @@ export class Rfc5424LineWriter {
       o = copyQuoted(b, p, e, out, o);
       p = e + 1;
     }
-    o = copy(PRI_SEGMENTS[prival]!, out, o);
-
-    let e = fieldEnd(b, p, end, HOSTNAME_MAX);
-    if (e < 0) return -1;
-    o = writeField(b, p, e, out, o);
-    p = e + 1;
-    o = copy(APP_NAME_KEY, out, o);
-    e = fieldEnd(b, p, end, APP_NAME_MAX);
-    if (e < 0) return -1;
-    o = writeField(b, p, e, out, o);
-    p = e + 1;
-    o = copy(PROC_ID_KEY, out, o);
-    e = fieldEnd(b, p, end, PROCID_MAX);
-    if (e < 0) return -1;
-    o = writeField(b, p, e, out, o);
-    p = e + 1;
-    o = copy(MSG_ID_KEY, out, o);
-    e = fieldEnd(b, p, end, MSGID_MAX);
-    if (e < 0) return -1;
-    o = writeField(b, p, e, out, o);
-    p = e + 1;
-
-    // STRUCTURED-DATA: only the NILVALUE here; an SD element takes the general path.
-    if (p >= end || b[p] !== NIL) return -1;
-    p++;
-    o = copy(MESSAGE_KEY, out, o);
+    // HOSTNAME APP-NAME PROCID MSGID and the SD NILVALUE: most senders repeat the same bytes
+    // (and PRI) frame after frame on one connection, so the last ones are kept with their JSON.
+    const fieldsAt = p;
+    const segmentAt = o;
+    if (prival === this.cachedPrival && this.sameFields(b, p, end)) {
+      o = copy(this.cachedJson, out, o);
+      p += this.cachedFields.length;
+      this.misses = 0;
+    } else {
+      o = copy(PRI_SEGMENTS[prival]!, out, o);
+      let e = fieldEnd(b, p, end, HOSTNAME_MAX);
+      if (e < 0) return -1;
+      o = writeField(b, p, e, out, o);
+      p = e + 1;
+      o = copy(APP_NAME_KEY, out, o);
+      e = fieldEnd(b, p, end, APP_NAME_MAX);
+      if (e < 0) return -1;
+      o = writeField(b, p, e, out, o);
+      p = e + 1;
+      o = copy(PROC_ID_KEY, out, o);
+      e = fieldEnd(b, p, end, PROCID_MAX);
+      if (e < 0) return -1;
+      o = writeField(b, p, e, out, o);
+      p = e + 1;
+      o = copy(MSG_ID_KEY, out, o);
+      e = fieldEnd(b, p, end, MSGID_MAX);
+      if (e < 0) return -1;
+      o = writeField(b, p, e, out, o);
+      p = e + 1;
+      // STRUCTURED-DATA: only the NILVALUE here; an SD element takes the general path.
+      if (p >= end || b[p] !== NIL) return -1;
+      p++;
+      o = copy(MESSAGE_KEY, out, o);
+      // A relay mixing many senders on one connection would miss every time: then refresh
+      // only every 64th miss, so misses cost a comparison and no copies.
+      if ((this.misses++ & 63) === 0) {
+        this.cachedPrival = prival;
+        this.cachedFields = Buffer.from(b.subarray(fieldsAt, p));
+        this.cachedJson = Buffer.from(out.subarray(segmentAt, o));
+      }
+    }
     if (p < end) {
       if (b[p] !== SP) return -1;
       p++;
@@ -149,6 +170,14 @@ export class Rfc5424LineWriter {
       if (o < 0) return -1;
     }
     return copy(this.tail, out, o);
+  }
+
+  private sameFields(b: Buffer, p: number, end: number): boolean {
+    const fields = this.cachedFields;
+    const n = fields.length;
+    if (end - p < n) return false;
+    for (let i = 0; i < n; i++) if (b[p + i] !== fields[i]) return false;
+    return true;
   }
 
   /** `{"v":1,"received_at":"…","timestamp":` for this millisecond, built once per millisecond. */
