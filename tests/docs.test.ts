@@ -112,13 +112,6 @@ function forwarderKeys(): string[] {
   return [...text.slice(start, end).matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
 }
 
-/** Forwarder keys whose schema refuses every explicit value today. The upper bound of
- * FORWARDER_ARCHIVE_MAX_BUFFER_BYTES is written `4 << 30`, which overflows 32-bit `<<` to 0, so
- * only the zod default (applied without validation) gets through. */
-const KNOWN_UNSETTABLE: Readonly<Record<string, string>> = {
-  FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: "upper bound 4 << 30 is 0",
-};
-
 const configuration = read("docs/configuration.md");
 const errors = read("docs/errors.md");
 
@@ -161,7 +154,6 @@ describe("docs/configuration.md: forwarder", () => {
     const defaults = loadForwarderConfig({});
     const wrong: string[] = [];
     for (const key of keys) {
-      if (Object.hasOwn(KNOWN_UNSETTABLE, key)) continue;
       const cell = documented.get(key);
       const value = cell === undefined ? [] : backticked(cell);
       // Only a plain `value` cell is a literal default; prose (the routing table) is not.
@@ -176,14 +168,6 @@ describe("docs/configuration.md: forwarder", () => {
       if (JSON.stringify(parsed) !== JSON.stringify(defaults)) wrong.push(`${key}: documented default ${cell} is not the default`);
     }
     expect(wrong).toEqual([]);
-  });
-
-  // Pinned known defect, so the check above stays meaningful for every other key: when this
-  // starts failing, the defect is fixed; delete the entry and its note in configuration.md.
-  it("known defect: FORWARDER_ARCHIVE_MAX_BUFFER_BYTES is documented with its default but cannot be set", () => {
-    const value = String(loadForwarderConfig({}).archive.maxBufferBytes);
-    expect(documented.get("FORWARDER_ARCHIVE_MAX_BUFFER_BYTES")).toBe(`\`${value}\``);
-    expect(() => loadForwarderConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: value })).toThrow(/Too big/);
   });
 
   it("documents no variable the forwarder does not read", () => {

@@ -51,6 +51,10 @@ export const CLI_ERROR_CODES = {
   awsFailed: "CLI_AWS_FAILED",
   /** tail --follow --count N: fewer than N events were seen before --timeout. */
   tailTimeout: "CLI_TAIL_TIMEOUT",
+  /** query: the SQL did not run (syntax, unknown column, type error…). */
+  queryFailed: "CLI_QUERY_FAILED",
+  /** start: the receiver or the local pipeline could not start (port in use, bad RECEIVER_* or FORWARDER_* value). */
+  startFailed: "CLI_START_FAILED",
 } as const;
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[keyof typeof CLI_ERROR_CODES];
 

@@ -41,3 +41,12 @@ describe("loadConfig", () => {
     expect((error as ConfigError).code).toBe("FWD_CONFIG_INVALID");
   });
 });
+
+describe("FORWARDER_ARCHIVE_MAX_BUFFER_BYTES", () => {
+  // Regression: the bound was written 4 << 30, which is 0 in 32-bit arithmetic, so every explicit value was refused.
+  it("accepts explicit values up to 4 GiB", () => {
+    expect(loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(64 << 20) }).archive.maxBufferBytes).toBe(64 << 20);
+    expect(loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(4 * 2 ** 30) }).archive.maxBufferBytes).toBe(4 * 2 ** 30);
+    expect(() => loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(4 * 2 ** 30 + 1) })).toThrow();
+  });
+});

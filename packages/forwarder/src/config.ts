@@ -54,7 +54,7 @@ const envSchema = z.object({
   FORWARDER_ARCHIVE_MAX_PART_BYTES: intText(1 << 20, 1 << 30).default(32 << 20),
   FORWARDER_ARCHIVE_ROW_GROUP_ROWS: intText(1, 1_000_000).default(20_000),
   FORWARDER_ARCHIVE_ROW_GROUP_BYTES: intText(1 << 16, 256 << 20).default(8 << 20),
-  FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: intText(1 << 20, 4 << 30).default(64 << 20),
+  FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: intText(1 << 20, 4 * 2 ** 30).default(64 << 20), // 4 << 30 would overflow to 0
   /** Path-style S3 URLs, for an S3 emulator reached through AWS_ENDPOINT_URL_S3. */
   FORWARDER_S3_FORCE_PATH_STYLE: booleanText.default(false),
 });

@@ -9,6 +9,7 @@ import { FlowControl } from "./listener/flow-control.js";
 import { Listeners } from "./listener/listeners.js";
 import { TlsContext } from "./listener/tls-context.js";
 import { Registry } from "./metrics.js";
+import type { Connection } from "./listener/connection.js";
 import { RelpConnection } from "./relp/relp-connection.js";
 import { RelpEvents } from "./relp/relp-events.js";
 import { createSink } from "./sinks/create-sink.js";
@@ -39,6 +40,9 @@ export interface ReceiverOptions {
 
 /** During the drain, a connection with no data for this long is closed first. */
 const DRAIN_IDLE_MS = 300;
+/** A half-closed connection that sends nothing for this long is closed (its sender ignores the
+ * half-close; whatever it sent before is read). */
+const HALF_CLOSED_GRACE_MS = 1_000;
 /** Share of the drain deadline spent closing connections; the rest is for the sink's flush. */
 const DRAIN_CONNECTIONS_SHARE = 0.6;
 
@@ -90,15 +94,30 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
     // Close idle connections first; keep reading the busy ones until they pause or the
     // connection share of the deadline is spent, then half-close them all and read what the
     // senders still had in flight until they close or the deadline passes.
+    // A sender that ignores our half-close and sends nothing more is cut after a grace period,
+    // so one quiet rsyslog does not hold the stop until the deadline.
+    const endedAt = new Map<Connection | RelpConnection, number>();
+    const end = (c: Connection | RelpConnection, now: number) => {
+      if (endedAt.has(c)) return;
+      endedAt.set(c, now);
+      c.endGracefully();
+    };
+    const cutQuiet = (now: number) => {
+      for (const [c, at] of endedAt) if (now - Math.max(at, c.lastActivityMs) >= HALF_CLOSED_GRACE_MS) c.socket.destroy();
+    };
     while (listeners.connections.size > 0 && Date.now() < connectionsDeadline) {
       const now = Date.now();
       // RELP sessions stop at once: they answer what the sink took, send serverclose, and the
       // sender resends the rest, so waiting for them to go quiet would only delay the stop.
-      for (const c of listeners.connections) if (c instanceof RelpConnection || now - c.lastActivityMs >= DRAIN_IDLE_MS) c.endGracefully();
+      for (const c of listeners.connections) if (c instanceof RelpConnection || now - c.lastActivityMs >= DRAIN_IDLE_MS) end(c, now);
+      cutQuiet(now);
       await sleep(50);
     }
-    for (const c of listeners.connections) c.endGracefully();
-    while (listeners.connections.size > 0 && Date.now() < connectionsDeadline + 1_000) await sleep(25);
+    for (const c of listeners.connections) end(c, Date.now());
+    while (listeners.connections.size > 0 && Date.now() < connectionsDeadline + 1_000) {
+      cutQuiet(Date.now());
+      await sleep(25);
+    }
     const cut = listeners.connections.size;
     if (cut > 0) logger.warn({ event: "drain_cut", connections: cut }, "connections still open at the drain deadline: closing them");
     listeners.destroyAll();

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { pino } from "pino";
-import { loadConfig, startReceiver, type ReceiverConfig } from "@aws-syslog/receiver";
+import { loadConfig, startReceiver, type ReceiverConfig, type ReceiverHandle } from "@aws-syslog/receiver";
 import { parseArgv } from "../args.js";
 import { ensureDevTls } from "../certs/index.js";
 import { CLI_ERROR_CODES, CliError, EXIT } from "../errors.js";
@@ -28,7 +28,9 @@ Options:
   --mtls             require a client certificate, checked as x509/name, permitted peer aws-syslog
   -h, --help         show this help
 
-Any RECEIVER_* variable (docs/configuration.md) also applies, e.g. RECEIVER_TLS_AUTH_MODE.
+RECEIVER_* variables (docs/configuration.md) apply too, e.g. RECEIVER_TLS_AUTH_MODE, except those
+the options above set: host, ports, certificate files, sink and staging directory. FORWARDER_*
+variables shape the local pipeline as they shape the Lambdas (routes, stream names, archive).
 Stop with Ctrl-C: the receiver drains, the pipeline finishes what was staged, then it exits.
 `;
 
@@ -67,13 +69,22 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const logger = pino({ level: config.logLevel, base: { service: "embedded" } });
-  const receiver = await startReceiver(config, { logger });
+  const failed = (what: string, err: unknown) => {
+    const code = (err as { code?: string }).code;
+    return new CliError(CLI_ERROR_CODES.startFailed, `${what}: ${(err as Error).message}${code ? ` [${code}]` : ""}`, EXIT.failure, { cause: err });
+  };
+  let receiver: ReceiverHandle;
+  try {
+    receiver = await startReceiver(config, { logger });
+  } catch (err) {
+    throw failed("the receiver could not start", err);
+  }
   let pipeline: LocalPipeline | null = null;
   try {
     pipeline = await startLocalPipeline({ dataDir, logger });
   } catch (err) {
     await receiver.stop();
-    throw err;
+    throw failed("the local pipeline could not start", err);
   }
 
   const s = styleFor(io);

@@ -2,6 +2,7 @@ import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DuckDBInstance, type Json } from "@duckdb/node-api";
 import { ARCHIVE_COLUMNS, ARCHIVE_PARTITION_KEYS, type GlueType } from "@aws-syslog/forwarder";
+import { CLI_ERROR_CODES, CliError, EXIT } from "../errors.js";
 
 /**
  * SQL over the local archive (`pnpm query "<SQL>"`): an in-memory DuckDB with one view, `logs`,
@@ -25,12 +26,9 @@ export interface QueryResult {
 }
 
 /** CLI_QUERY_FAILED: the SQL did not run (syntax, unknown column, type error…). Exit 1. */
-export class ArchiveQueryError extends Error {
-  readonly code = "CLI_QUERY_FAILED";
-  readonly exitCode = 1;
+export class ArchiveQueryError extends CliError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ArchiveQueryError";
+    super(CLI_ERROR_CODES.queryFailed, message, EXIT.failure, options);
   }
 }
 
