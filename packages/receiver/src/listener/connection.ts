@@ -34,12 +34,13 @@ export interface ConnectionIdentity {
 /**
  * One sender's stream after TLS (and PROXY header): bytes → frames → records → sink.
  *
- * Hot path: the receive time is read once per chunk (not per frame), frames are views into the
- * chunk where possible (framer), each record is serialised exactly once, and counters are
- * bound cells. The socket pauses after a chunk when the sink is over its budget. With a local
- * sink (file, staging), the common RFC 5424 frame is written by Rfc5424LineWriter straight
- * from its bytes into the sink's batch buffer; every other frame, and every frame for the
- * Firehose sink, goes through parseFrame and serializeRecord.
+ * Hot path: the receive time is read once per chunk (not per frame), frames are ranges of the
+ * chunk where possible (framer: no copy, and no view on the fast path), each record is
+ * serialised exactly once, and counters are bound cells. The socket pauses after a chunk when
+ * the sink is over its budget. With a local sink (file, staging), the common RFC 5424 frame is
+ * written by Rfc5424LineWriter straight from its bytes into the sink's batch buffer; every
+ * other frame, and every frame for the Firehose sink, goes through parseFrame and
+ * serializeRecord.
  */
 export class Connection {
   private readonly ctx: FrameContext;
