@@ -68,7 +68,7 @@ export const CONFIG_KEYS = {
   maxFrameBytes: { env: "RECEIVER_MAX_FRAME_BYTES", default: "65536", schema: z.coerce.number().int().min(480).max(1_048_576) },
   oversizePolicy: { env: "RECEIVER_OVERSIZE_POLICY", default: "truncate", schema: z.enum(["truncate", "drop"]) },
   socketReadBytes: { env: "RECEIVER_SOCKET_READ_BYTES", default: "65536", schema: z.coerce.number().int().min(1024) },
-  bufferBytes: { env: "RECEIVER_BUFFER_BYTES", default: "67108864", schema: z.coerce.number().int().min(65536) },
+  bufferBytes: { env: "RECEIVER_BUFFER_BYTES", default: "16777216", schema: z.coerce.number().int().min(65536) },
   defaultTimeZone: { env: "RECEIVER_DEFAULT_TIMEZONE", default: "UTC", schema: z.string().min(1) },
   drainTimeoutMs: { env: "RECEIVER_DRAIN_TIMEOUT_MS", default: "25000", schema: positiveInt(100) },
   healthPort: { env: "RECEIVER_HEALTH_PORT", default: "8080", schema: port },
