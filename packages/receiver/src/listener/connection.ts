@@ -10,6 +10,7 @@ import { BatchingSink } from "../sinks/batching-sink.js";
 import type { Sink } from "../sinks/sink.js";
 import type { FlowControl } from "./flow-control.js";
 import { receivedNow } from "./received-clock.js";
+import { startsWithTlsHandshake, tlsOnPlainPortReason } from "./tls-hello.js";
 
 export interface ConnectionDeps {
   sink: Sink;
@@ -116,10 +117,9 @@ export class Connection {
     socket.on("data", (chunk: Buffer) => {
       if (first) {
         first = false;
-        // 0x16 0x03: a TLS handshake record (RFC 8446 §5.1), not syslog.
-        if (chunk[0] === 0x16 && chunk[1] === 0x03) {
+        if (startsWithTlsHandshake(chunk)) {
           this.endReason = "refused";
-          events.refused(peer, EVENT_CODES.wrongProtocol, "TLS handshake on the plain TCP port (is the sender configured for TLS?)");
+          events.refused(peer, EVENT_CODES.wrongProtocol, tlsOnPlainPortReason("TCP syslog"));
           socket.destroy();
           return;
         }

@@ -10,6 +10,7 @@ import { parseFrame } from "../parse/parse-frame.js";
 import { RELP_EVENT_CODES, type RelpEventCode, type RelpEvents } from "./relp-events.js";
 import { encodeRelpFrame, RelpParser, type RelpFrame } from "./relp-parser.js";
 import { ResponseQueue, type ReadyResponse } from "./response-queue.js";
+import { startsWithTlsHandshake, tlsOnPlainPortReason } from "../listener/tls-hello.js";
 
 /** When `rsp 200` is sent: after the sink stored the record (default), or on receipt. */
 export type RelpAckMode = "stored" | "received";
@@ -93,10 +94,9 @@ export class RelpConnection {
     socket.on("data", (chunk: Buffer) => {
       if (first) {
         first = false;
-        // 0x16 0x03: a TLS handshake record (RFC 8446 §5.1), not RELP.
-        if (chunk[0] === 0x16 && chunk[1] === 0x03) {
+        if (startsWithTlsHandshake(chunk)) {
           this.endReason = "refused";
-          deps.events.refused(peer, EVENT_CODES.wrongProtocol, "TLS handshake on the plain RELP port (is the sender configured for TLS?)");
+          deps.events.refused(peer, EVENT_CODES.wrongProtocol, tlsOnPlainPortReason("RELP"));
           socket.destroy();
           return;
         }
