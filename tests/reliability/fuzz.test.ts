@@ -6,6 +6,7 @@ import { PROXY_HEADER_MAX_BYTES, parseProxyHeader, type ProxyParseResult } from 
 import type { FrameContext } from "../../packages/receiver/src/parse/context.js";
 import { parseFrame } from "../../packages/receiver/src/parse/parse-frame.js";
 import { Rng, SYSLOG_LINES, fuzzInput, proxySamples, randomChunks, streamSamples } from "../support/fuzz-inputs.js";
+import { frameContext } from "../../packages/receiver/src/parse/testing/frame-context.js";
 
 /**
  * In-process fuzzing of the three parsers a sender's bytes reach: the framer, the PROXY
@@ -22,15 +23,7 @@ const INPUTS = Number(process.env.FUZZ_INPUTS ?? 25_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const MAX_INPUT_MS = 500;
 
-const ctx: FrameContext = {
-  receivedAt: "2026-11-23T10:00:00.123Z",
-  receivedAtMs: Date.parse("2026-11-23T10:00:00.123Z"),
-  sourceIp: "192.0.2.10",
-  sourcePort: 51514,
-  tlsPeer: null,
-  listener: "tls",
-  truncated: false,
-};
+const ctx: FrameContext = frameContext();
 const ZONES = ["UTC", "+09:00", "Asia/Tokyo", "America/New_York"];
 
 /** One generated case: its input (for the report) and the check to run on it. */

@@ -4,16 +4,9 @@ import { describe, expect, it } from "vitest";
 import type { FrameContext, ParseOptions } from "./context.js";
 import { parseFrame } from "./parse-frame.js";
 import { daysInMonth } from "./rfc3339-timestamp.js";
+import { frameContext } from "./testing/frame-context.js";
 
-const ctx: FrameContext = {
-  receivedAt: "2026-11-23T10:00:00.123Z",
-  receivedAtMs: Date.parse("2026-11-23T10:00:00.123Z"),
-  sourceIp: "192.0.2.10",
-  sourcePort: 51514,
-  tlsPeer: null,
-  listener: "tls",
-  truncated: false,
-};
+const ctx: FrameContext = frameContext();
 const zones = fc.constantFrom("UTC", "+09:00", "-03:30", "Asia/Tokyo", "America/New_York", "Europe/London");
 
 /** Bytes that look like the start of syslog, so fuzzing reaches past the first check. */

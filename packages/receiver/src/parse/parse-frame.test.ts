@@ -3,16 +3,9 @@ import { describe, expect, it } from "vitest";
 import type { FrameContext, ParseOptions } from "./context.js";
 import { parseFrame } from "./parse-frame.js";
 import { parseRfc5424 } from "./rfc5424.js";
+import { frameContext } from "./testing/frame-context.js";
 
-const ctx: FrameContext = {
-  receivedAt: "2026-11-23T10:00:00.123Z",
-  receivedAtMs: Date.parse("2026-11-23T10:00:00.123Z"),
-  sourceIp: "2001:db8::7",
-  sourcePort: 6514,
-  tlsPeer: "onegate.example.com",
-  listener: "tls",
-  truncated: false,
-};
+const ctx: FrameContext = frameContext({ sourceIp: "2001:db8::7", sourcePort: 6514, tlsPeer: "onegate.example.com" });
 const options: ParseOptions = { defaultTimeZone: "Asia/Tokyo" };
 const parse = (frame: string | Buffer, c: FrameContext = ctx) =>
   parseFrame(typeof frame === "string" ? Buffer.from(frame) : frame, c, options);
@@ -97,7 +90,7 @@ describe("parseFrame: record shape", () => {
 });
 
 describe("parseFrame with a BOM before MSG", () => {
-  const ctx = { receivedAt: "2026-11-23T10:00:00.000Z", receivedAtMs: Date.parse("2026-11-23T10:00:00.000Z"), sourceIp: null, sourcePort: null, tlsPeer: null, listener: "tls", truncated: false };
+  const ctx = frameContext({ sourceIp: null, sourcePort: null });
   it.each([
     "<38>1 2026-11-23T10:00:00+00:00 vm prg00000 1234 - - \uFEFFseq: 1 PADD",
     '<38>1 - vm app - - [a@1 x="1"] \uFEFF{"user":"bob"}\n',

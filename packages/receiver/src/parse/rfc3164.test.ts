@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { FrameContext, ParseOptions } from "./context.js";
 import { parseRfc3164 } from "./rfc3164.js";
+import { frameContext } from "./testing/frame-context.js";
 
-const ctx: FrameContext = {
-  receivedAt: "2026-11-23T10:00:00.123Z",
-  receivedAtMs: Date.parse("2026-11-23T10:00:00.123Z"),
-  sourceIp: "192.0.2.20",
-  sourcePort: 40000,
-  tlsPeer: null,
-  listener: "tcp",
-  truncated: false,
-};
+const ctx: FrameContext = frameContext({ sourceIp: "192.0.2.20", sourcePort: 40000, listener: "tcp" });
 const utc: ParseOptions = { defaultTimeZone: "UTC" };
 
 type Fields = {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { FrameContext } from "./context.js";
 import { parseRfc5424 } from "./rfc5424.js";
+import { frameContext } from "./testing/frame-context.js";
 
-const ctx: FrameContext = {
-  receivedAt: "2026-11-23T10:00:00.123Z",
-  receivedAtMs: Date.parse("2026-11-23T10:00:00.123Z"),
-  sourceIp: "192.0.2.10",
-  sourcePort: 51514,
-  tlsPeer: "aws-syslog",
-  listener: "tls",
-  truncated: false,
-};
+const ctx: FrameContext = frameContext({ tlsPeer: "aws-syslog" });
 
 const BOM = "\ufeff";
 
