@@ -1,6 +1,8 @@
 import { copyFileSync, writeFileSync } from "node:fs";
+import { EventEmitter } from "node:events";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closed, octet, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../test/harness.js";
+import type { Sink } from "./sinks/sink.js";
 import { makePki, type Pki } from "../test/pki.js";
 
 let pki: Pki;
@@ -14,6 +16,34 @@ afterEach(async () => {
   await rx?.handle.stop();
   rx = undefined;
 });
+
+/** A sink that holds what it gets (over budget from `budgetBytes`) until released. */
+class HeldSink extends EventEmitter implements Sink {
+  readonly name = "held";
+  readonly stored: string[] = [];
+  private held: string[] = [];
+  pendingBytes = 0;
+  constructor(private readonly budgetBytes: number) {
+    super();
+  }
+  private releasedAll = false;
+  write(line: string): boolean {
+    if (this.releasedAll) return this.stored.push(line) > 0;
+    this.held.push(line);
+    this.pendingBytes += line.length;
+    return this.pendingBytes < this.budgetBytes;
+  }
+  release(): void {
+    this.releasedAll = true;
+    this.stored.push(...this.held.splice(0));
+    this.pendingBytes = 0;
+    this.emit("drain");
+  }
+  async flush(): Promise<void> {}
+  async close(): Promise<void> {
+    this.release();
+  }
+}
 
 const line5424 = (n: number) => `<134>1 2026-11-23T10:00:00.123+09:00 web01 app 42 ID7 - message ${n}`;
 
@@ -183,6 +213,23 @@ describe("limits and lifecycle", () => {
     if (res) expect(res.status).toBe(503);
     await expect(stopping).resolves.toBe(true);
     expect(rx.records()).toHaveLength(n);
+  });
+
+  it("on stop, does not take a sender it holds paused (sink over budget) for a quiet one: nothing in flight is cut", async () => {
+    const sink = new HeldSink(64 * 1024);
+    rx = await startTestReceiver(pki, { RECEIVER_DRAIN_TIMEOUT_MS: "10000" }, { sink });
+    const s = await tlsClient(rx.tlsPort, pki); // ends its side when ours ends, after its writes
+    const n = 20_000;
+    let payload = "";
+    for (let i = 0; i < n; i++) payload += octet(line5424(i));
+    s.write(payload);
+    await until(() => sink.pendingBytes > 0 && rx!.handle.events.frames.total() > 0, 5_000, "the sink to hold lines");
+    const stopping = rx.handle.stop();
+    // Longer than the half-closed grace: the paused connection shows no data all along.
+    await new Promise((r) => setTimeout(r, 2_500));
+    sink.release();
+    await expect(stopping).resolves.toBe(true);
+    expect(sink.stored).toHaveLength(n);
   });
 
   it("reloads the certificate without dropping established connections", async () => {

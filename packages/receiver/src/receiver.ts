@@ -102,8 +102,10 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
       endedAt.set(c, now);
       c.endGracefully();
     };
+    // Silence we caused by pausing a socket (sink over budget) is not the sender's.
+    const activeAt = (c: Connection | RelpConnection, now: number) => flow.activeAtMs(c.socket, c.lastActivityMs, now);
     const cutQuiet = (now: number) => {
-      for (const [c, at] of endedAt) if (now - Math.max(at, c.lastActivityMs) >= HALF_CLOSED_GRACE_MS) c.socket.destroy();
+      for (const [c, at] of endedAt) if (now - Math.max(at, activeAt(c, now)) >= HALF_CLOSED_GRACE_MS) c.socket.destroy();
     };
     while (listeners.connections.size > 0 && Date.now() < connectionsDeadline) {
       const now = Date.now();

@@ -11,6 +11,8 @@ import type { Sink } from "../sinks/sink.js";
 export class FlowControl {
   private blocked = false;
   private readonly paused = new Set<Socket>();
+  /** When paused sockets were last resumed (ms): until then, their silence was ours. */
+  releasedAtMs = 0;
   private readonly onDrain = () => this.release();
 
   constructor(
@@ -38,12 +40,23 @@ export class FlowControl {
     this.paused.add(socket);
   }
 
+  /**
+   * When the sender on `socket` last showed it is alive, as far as we can tell: now while we
+   * hold the socket paused (its data waits in TCP buffers, not on the sender), otherwise the
+   * later of its last chunk and the last release. The drain uses it so that a connection
+   * stalled by our own backpressure is never taken for a quiet sender and cut.
+   */
+  activeAtMs(socket: Socket, lastChunkMs: number, now: number): number {
+    return this.paused.has(socket) ? now : Math.max(lastChunkMs, this.releasedAtMs);
+  }
+
   forget(socket: Socket): void {
     this.paused.delete(socket);
   }
 
   private release(): void {
     this.blocked = false;
+    this.releasedAtMs = Date.now();
     for (const socket of this.paused) if (!socket.destroyed) socket.resume();
     this.paused.clear();
   }
