@@ -93,6 +93,36 @@ describe("rsyslog omrelp → RELP input: N numbered messages arrive exactly once
   });
 });
 
+describe("rsyslog omrelp → RELP input: a message over RECEIVER_MAX_FRAME_BYTES does not stall the sender", () => {
+  // Before: the receiver closed the session, omrelp reconnected and resent the same message for
+  // ever, and nothing behind it arrived. Now it is truncated (or dropped) and answered rsp 200.
+  it.each(["truncate", "drop"] as const)("%s", async (policy) => {
+    const relpPort = await freePort();
+    const rx = await h.receiver({ env: { RELP_PORT: String(relpPort), RECEIVER_MAX_FRAME_BYTES: "1024", RECEIVER_OVERSIZE_POLICY: policy } });
+    await waitRelpPort(rx, relpPort);
+    const tx = await sender({ name: `omrelp-oversize-${policy}`, targetPort: relpPort, tls: false });
+    const batch = numberedBatch(`relp-oversize-${policy}`, 200);
+    const big = rfc5424(HEADER, TIMESTAMP, `${batch.tag} big ${"x".repeat(4_000)}`);
+    const all = lines(batch);
+    await tx.send([...all.slice(0, 100), big, ...all.slice(100)]);
+    const isBig = (r: ReadRecord) => String(r.message).includes(" big ");
+    const mineOf = (records: ReadRecord[]) => records.filter((r) => typeof r.message === "string" && r.message.includes(batch.tag));
+    let normal = 0;
+    await waitFor(
+      async () => ((normal = new Set(mineOf((await readRecords(rx.outFile, false)).records).filter((r) => !isBig(r)).map((r) => r.message)).size) >= batch.texts.length ? true : undefined),
+      { timeoutMs: DELIVERY_TIMEOUT_MS, what: `${batch.texts.length} normal records after the over-size one`, context: () => `${normal} so far\n${rx.describe()}\n${tx.describe()}` },
+    );
+    const mine = mineOf((await readRecords(rx.outFile, false)).records);
+    const bigOnes = mine.filter((r) => String(r.message).includes(" big "));
+    if (policy === "truncate") {
+      expect(bigOnes).toHaveLength(1);
+      expect(bigOnes[0]).toMatchObject({ truncated: true });
+    } else expect(bigOnes).toEqual([]);
+    expect(mine.filter((r) => !isBig(r)).every((r) => r.truncated === undefined)).toBe(true);
+    expect(checkDelivery(mine.filter((r) => !isBig(r)), batch, { ...FIELDS, listener: "relp", tls_peer: null })).toEqual([]);
+  });
+});
+
 describe("zero loss: the receiver stops or crashes mid-stream, rsyslog resends what was not acknowledged", () => {
   it.each(["SIGTERM", "SIGKILL"] as const)("%s, then restart", async (signal) => {
     const workDir = await h.dir(`relp-${signal}`);

@@ -49,7 +49,7 @@ class Client {
   readonly frames: RelpFrame[] = [];
   private txnr = 0;
   private constructor(readonly socket: Socket) {
-    const parser = new RelpParser(1 << 20, { frame: (f) => this.frames.push({ ...f, data: Buffer.from(f.data) }), error: (e) => this.frames.push({ txnr: -1, command: `error ${e.detail}`, data: Buffer.alloc(0) }) });
+    const parser = new RelpParser(1 << 20, { frame: (f) => this.frames.push({ ...f, data: Buffer.from(f.data) }), error: (e) => this.frames.push({ txnr: -1, command: `error ${e.detail}`, data: Buffer.alloc(0), dataLen: 0 }) });
     socket.on("data", (c: Buffer) => parser.push(c));
     socket.on("error", () => undefined);
   }
@@ -224,7 +224,7 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
     ["repeated TXNR", (c: Client) => { c.send("open", OFFERS); c.send("syslog", msg(1), 1); }, "RCV_RELP_TXNR_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
     ["malformed frame", (c: Client) => c.socket.write("1 open x\n"), "RCV_RELP_FRAME_INVALID", ["0 serverclose"]],
     ["syslog frame without trailing LF", (c: Client) => { c.send("open", OFFERS); c.socket.write("2 syslog 3 abcX"); }, "RCV_RELP_FRAME_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
-    ["DATALEN over the frame limit", (c: Client) => { c.send("open", OFFERS); c.socket.write("2 syslog 70000 "); }, "RCV_RELP_FRAME_TOO_LARGE", ["1 rsp 200 OK", "0 serverclose"]],
+    ["over-size DATALEN whose data is not followed by LF", (c: Client) => { c.send("open", OFFERS); c.socket.write(`2 syslog 70000 ${"x".repeat(70_000)}X`); }, "RCV_RELP_FRAME_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
   ])("%s", async (_name, act, code, expected) => {
     rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
@@ -265,6 +265,66 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
     rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
     await tlsClient(relpPort(), pki).then((s) => closed(s)).catch(() => undefined);
     await until(() => counter("receiver_connections_refused_total").get({ listener: "relp", reason: "RCV_WRONG_PROTOCOL" }) === 1, 5_000, "refusal counted");
+  });
+});
+
+describe("RELP over-size syslog commands (DATALEN over RECEIVER_MAX_FRAME_BYTES)", () => {
+  const big = (n: number) => `${msg(n)} ${"x".repeat(3_000)}`;
+  const tooLarge = (policy: string) => counter("receiver_framing_events_total").get({ code: "RCV_RELP_FRAME_TOO_LARGE", policy });
+
+  it("truncate (default): stores the first RECEIVER_MAX_FRAME_BYTES bytes flagged truncated, answers 200, the session goes on", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("syslog", msg(2));
+    // Sent in pieces: the skipped tail spans reads.
+    const frame = encodeRelpFrame(3, "syslog", big(3));
+    c.socket.write(frame.subarray(0, 500));
+    await new Promise((r) => setTimeout(r, 20));
+    c.socket.write(frame.subarray(500));
+    c.send("syslog", msg(4), 4);
+    await c.waitFor(4);
+    expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 200 OK"]);
+    const records = rx.records();
+    expect(records.map((r) => r.truncated)).toEqual([undefined, true, undefined]);
+    expect(String(records[1]!.message)).toMatch(/^relp 3 x+$/);
+    expect(Buffer.byteLength(String(records[1]!.raw ?? records[1]!.message))).toBeLessThanOrEqual(1024);
+    expect(records[2]!.message).toBe("relp 4");
+    expect(tooLarge("truncate")).toBe(1);
+    expect(rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.frameBytes === Buffer.byteLength(big(3)) && l.level === 40)).toBe(true);
+  });
+
+  it("drop: stores nothing for it, answers 200 with a note so the sender moves on, counts and logs it", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024", RECEIVER_OVERSIZE_POLICY: "drop" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    c.send("syslog", big(2));
+    c.send("syslog", msg(3));
+    await c.waitFor(3);
+    expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK - dropped: over RECEIVER_MAX_FRAME_BYTES", "3 rsp 200 OK"]);
+    expect(rx.records().map((r) => r.message)).toEqual(["relp 3"]);
+    expect(tooLarge("drop")).toBe(1);
+    expect(rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.policy === "drop")).toBe(true);
+  });
+
+  it("a huge DATALEN is skipped without buffering it", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
+    const c = await Client.connect(tcpClient(relpPort()));
+    await c.open();
+    const size = 8 * 1024 * 1024;
+    c.socket.write(`2 syslog ${size} ${msg(2)} `);
+    const block = Buffer.alloc(64 * 1024, 0x79);
+    let left = size - Buffer.byteLength(`${msg(2)} `);
+    while (left > 0) {
+      const n = Math.min(left, block.length);
+      if (!c.socket.write(block.subarray(0, n))) await new Promise((r) => c.socket.once("drain", r));
+      left -= n;
+    }
+    c.socket.write("\n");
+    c.send("syslog", msg(3), 3);
+    await c.waitFor(3);
+    expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK", "3 rsp 200 OK"]);
+    expect(rx.records().map((r) => r.truncated === true)).toEqual([true, false]);
   });
 });
 

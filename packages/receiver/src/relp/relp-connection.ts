@@ -35,6 +35,8 @@ const SERVER_OFFERS = "relp_version=0\nrelp_software=aws-syslog-receiver\ncomman
 const SERVERCLOSE_GRACE_MS = 2_000;
 /** The frame that tells a client the server is going away (TXNR 0: unsolicited). */
 const SERVERCLOSE = encodeRelpFrame(0, "serverclose");
+/** The rsp HUMANMSG tail for a syslog command dropped as over-size (RECEIVER_OVERSIZE_POLICY=drop). */
+export const OVERSIZE_DROPPED = "- dropped: over RECEIVER_MAX_FRAME_BYTES";
 
 type State = "awaiting-open" | "open" | "closing" | "closed";
 
@@ -87,7 +89,7 @@ export class RelpConnection {
     this.parser = new RelpParser(deps.maxFrameBytes, {
       frame: (f) => this.onFrame(f),
       error: (e) => this.fail(e.code, e.detail),
-    });
+    }, deps.oversizePolicy);
     const byteCell = deps.events.byteCell(identity.listener);
     socket.setTimeout(deps.idleTimeoutMs);
     let first = deps.rejectTlsHello === true;
@@ -110,6 +112,9 @@ export class RelpConnection {
       this.bytes += chunk.length;
       byteCell.value += chunk.length;
       this.parser.push(chunk);
+      // Commands left unanswered: the sender may now wait only on our acks (its window full),
+      // so ask the sink to store sooner than its linger; the sink bounds what that costs.
+      if (this.queue.size > 0 && this.relp.ackMode === "stored") deps.sink.flushSoon?.();
       if (this.queue.size >= this.relp.maxWindow && !this.windowPaused && this.stopReason === null) {
         this.windowPaused = true;
         this.relp.events.windowFull.inc({ listener: peer.listener });
@@ -155,6 +160,7 @@ export class RelpConnection {
       return;
     }
     this.expectedTxnr = nextTxnr(this.expectedTxnr);
+    if (f.dataLen > f.data.length) this.reportOversize(f);
     switch (f.command) {
       case "syslog":
         if (this.state !== "open") return this.refuseBeforeOpen(f);
@@ -192,9 +198,26 @@ export class RelpConnection {
     this.queue.reserve(f.txnr)(`200 OK\n${SERVER_OFFERS}`);
   }
 
+  /**
+   * DATALEN over RECEIVER_MAX_FRAME_BYTES: the parser kept the head (truncate) or nothing (drop)
+   * and skipped the rest, so the session goes on; counted and logged like RCV_FRAME_TOO_LARGE.
+   */
+  private reportOversize(f: RelpFrame): void {
+    const { deps } = this;
+    deps.events.framing(this.peer, RELP_EVENT_CODES.frameTooLarge, { framing: "relp", command: f.command, policy: deps.oversizePolicy, maxFrameBytes: deps.maxFrameBytes, frameBytes: f.dataLen });
+  }
+
   private onSyslog(f: RelpFrame): void {
     const { events, parseOptions, sink, flow } = this.deps;
-    this.ctx.truncated = false;
+    const oversize = f.dataLen > f.data.length;
+    if (oversize && this.deps.oversizePolicy === "drop") {
+      // Answered 200 so the sender moves on: a 500 (or closing) makes omrelp resend the same
+      // message for ever and stall everything behind it. The drop is counted and logged.
+      this.cells.ok.value++;
+      this.queue.reserve(f.txnr)(`200 OK ${OVERSIZE_DROPPED}`);
+      return;
+    }
+    this.ctx.truncated = oversize;
     const record = parseFrame(f.data, this.ctx, parseOptions);
     events.formatCell(record.format).value++;
     this.cells.frames.value++;

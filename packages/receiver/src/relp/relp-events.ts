@@ -9,7 +9,8 @@ import type { PeerInfo, ReceiverEvents } from "../events.js";
 export const RELP_EVENT_CODES = {
   /** Bytes that are not a RELP frame (bad TXNR, COMMAND, DATALEN, missing LF trailer). */
   frameInvalid: "RCV_RELP_FRAME_INVALID",
-  /** DATALEN over RECEIVER_MAX_FRAME_BYTES. */
+  /** DATALEN over RECEIVER_MAX_FRAME_BYTES: truncated or dropped per RECEIVER_OVERSIZE_POLICY,
+   * answered rsp 200, the session goes on (counted in receiver_framing_events_total). */
   frameTooLarge: "RCV_RELP_FRAME_TOO_LARGE",
   /** The connection closed inside a frame (the sender resends what was not acknowledged). */
   frameIncomplete: "RCV_RELP_FRAME_INCOMPLETE",

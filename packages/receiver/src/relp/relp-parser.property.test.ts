@@ -2,14 +2,14 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { encodeRelpFrame, RelpParser } from "./relp-parser.js";
 
-type Out = { txnr: number; command: string; data: string } | { error: string };
+type Out = { txnr: number; command: string; data: string; dataLen: number } | { error: string };
 
-function run(stream: Uint8Array, cuts: number[], maxDataBytes: number): Out[] {
+function run(stream: Uint8Array, cuts: number[], maxDataBytes: number, oversize: "truncate" | "drop" = "truncate"): Out[] {
   const out: Out[] = [];
   const parser = new RelpParser(maxDataBytes, {
-    frame: (f) => out.push({ txnr: f.txnr, command: f.command, data: Buffer.from(f.data).toString("hex") }),
+    frame: (f) => out.push({ txnr: f.txnr, command: f.command, data: Buffer.from(f.data).toString("hex"), dataLen: f.dataLen }),
     error: (e) => out.push({ error: e.code }),
-  });
+  }, oversize);
   const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
   let from = 0;
   for (const to of [...points, stream.length]) {
@@ -33,9 +33,22 @@ describe("RelpParser properties", () => {
       fc.property(fc.array(frame, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), (frames, cuts) => {
         const stream = Buffer.concat(frames.map((f) => encodeRelpFrame(f.txnr, f.command, Buffer.from(f.data))));
         const whole = run(stream, [], 200);
-        expect(whole).toEqual(frames.map((f) => ({ txnr: f.txnr, command: f.command, data: Buffer.from(f.data).toString("hex") })));
+        expect(whole).toEqual(frames.map((f) => ({ txnr: f.txnr, command: f.command, data: Buffer.from(f.data).toString("hex"), dataLen: f.data.length })));
         expect(run(stream, cuts, 200)).toEqual(whole);
         expect(run(stream, Array.from({ length: stream.length }, (_, i) => i), 200)).toEqual(whole);
+      }),
+    );
+  });
+
+  it("over-size DATA: every frame still comes out, cut to the limit (or emptied with drop), for any split", () => {
+    fc.assert(
+      fc.property(fc.array(frame, { minLength: 1, maxLength: 20 }), fc.array(fc.nat(), { maxLength: 30 }), fc.integer({ min: 0, max: 120 }), fc.constantFrom("truncate" as const, "drop" as const), (frames, cuts, max, policy) => {
+        const stream = Buffer.concat(frames.map((f) => encodeRelpFrame(f.txnr, f.command, Buffer.from(f.data))));
+        const whole = run(stream, [], max, policy);
+        const kept = (d: Uint8Array) => (d.length <= max ? d : policy === "drop" ? d.subarray(0, 0) : d.subarray(0, max));
+        expect(whole).toEqual(frames.map((f) => ({ txnr: f.txnr, command: f.command, data: Buffer.from(kept(f.data)).toString("hex"), dataLen: f.data.length })));
+        expect(run(stream, cuts, max, policy)).toEqual(whole);
+        expect(run(stream, Array.from({ length: stream.length }, (_, i) => i), max, policy)).toEqual(whole);
       }),
     );
   });

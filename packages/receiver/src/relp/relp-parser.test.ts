@@ -47,11 +47,27 @@ describe("RelpParser", () => {
     expect(errors[0]!.detail).toContain(expected);
   });
 
-  it("refuses a DATALEN over the limit before reading the data", () => {
-    const { frames, errors } = parse("1 syslog 1025 ", 1024);
+  it("truncates a DATALEN over the limit to its first bytes, skips the rest and stays in sync", () => {
+    const frames: RelpFrame[] = [];
+    const errors: RelpParseError[] = [];
+    const p = new RelpParser(8, { frame: (f) => frames.push({ ...f, data: Buffer.from(f.data) }), error: (e) => errors.push(e) });
+    p.push(Buffer.from("1 syslog 20 0123456789"));
+    p.push(Buffer.from("abcdefghij\n2 syslog 3 xyz\n"));
+    expect(errors).toEqual([]);
+    expect(frames.map((f) => [f.txnr, f.data.toString(), f.dataLen])).toEqual([[1, "01234567", 20], [2, "xyz", 3]]);
+    expect(parse(encodeRelpFrame(1, "syslog", "x".repeat(1024)), 1024).frames).toEqual([{ txnr: 1, command: "syslog", data: "x".repeat(1024) }]);
+  });
+
+  it("with the drop policy keeps none of an over-size DATA, and still emits the frame", () => {
+    const frames: RelpFrame[] = [];
+    new RelpParser(4, { frame: (f) => frames.push(f), error: () => undefined }, "drop").push(Buffer.from("7 syslog 10 0123456789\n8 close 0\n"));
+    expect(frames.map((f) => [f.txnr, f.command, f.data.length, f.dataLen])).toEqual([[7, "syslog", 0, 10], [8, "close", 0, 0]]);
+  });
+
+  it("an over-size DATA without its LF trailer is still a broken frame", () => {
+    const { frames, errors } = parse("1 syslog 10 0123456789X2 close 0\n", 4);
     expect(frames).toEqual([]);
-    expect(errors).toEqual([{ code: "RCV_RELP_FRAME_TOO_LARGE", detail: expect.stringContaining("DATALEN 1025") }]);
-    expect(parse(encodeRelpFrame(1, "syslog", "x".repeat(1024)), 1024).frames).toHaveLength(1);
+    expect(errors).toEqual([{ code: "RCV_RELP_FRAME_INVALID", detail: expect.stringContaining("LF after 10 bytes") }]);
   });
 
   it("knows when it is inside a frame (a close there cuts a frame)", () => {

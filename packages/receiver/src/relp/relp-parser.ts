@@ -7,6 +7,11 @@
  * trailer follows the length directly (that is what librelp sends and accepts). The first
  * violation ends the stream: RELP has no way to find the next frame after a broken one, so the
  * session replies with `serverclose` and closes; every later byte is ignored.
+ *
+ * A DATALEN above the limit is not a violation (imrelp's default `oversizeMode="truncate"`):
+ * the first `maxDataBytes` bytes of DATA are kept (none with the `drop` policy), the rest is read
+ * and discarded without being buffered, and the frame comes out with `dataLen` > `data.length`.
+ * Memory per parser stays at most `maxDataBytes`, whatever DATALEN says.
  */
 export const RELP_MAX_TXNR_DIGITS = 9;
 export const RELP_MAX_COMMAND_CHARS = 32;
@@ -15,10 +20,16 @@ export const RELP_MAX_DATALEN_DIGITS = 9;
 export interface RelpFrame {
   txnr: number;
   command: string;
+  /** DATA, or its first `maxDataBytes` bytes (none with the drop policy) when DATALEN was larger. */
   data: Buffer;
+  /** DATALEN as declared; larger than data.length only for an over-size frame. */
+  dataLen: number;
 }
 
-export type RelpParseErrorCode = "RCV_RELP_FRAME_INVALID" | "RCV_RELP_FRAME_TOO_LARGE";
+/** What happens to DATA beyond the limit (RECEIVER_OVERSIZE_POLICY): its head is kept or not. */
+export type RelpOversizePolicy = "truncate" | "drop";
+
+export type RelpParseErrorCode = "RCV_RELP_FRAME_INVALID";
 
 export interface RelpParseError {
   code: RelpParseErrorCode;
@@ -44,7 +55,10 @@ export class RelpParser {
   private digits = 0;
   private command = "";
   private dataLen = 0;
+  /** Bytes of DATA kept: dataLen, or less for an over-size frame. */
+  private keep = 0;
   private data: Buffer = Buffer.alloc(0);
+  /** Bytes of DATA read so far (kept or discarded). */
   private dataFilled = 0;
   /** Bytes consumed so far (for error messages). */
   private offset = 0;
@@ -58,9 +72,10 @@ export class RelpParser {
   }
 
   constructor(
-    /** Largest DATALEN accepted; more ends the stream with RCV_RELP_FRAME_TOO_LARGE. */
+    /** Largest DATA kept (RECEIVER_MAX_FRAME_BYTES); the rest of a longer DATA is discarded. */
     private readonly maxDataBytes: number,
     private readonly sink: RelpParserSink,
+    private readonly oversize: RelpOversizePolicy = "truncate",
   ) {}
 
   push(chunk: Buffer): void {
@@ -72,10 +87,10 @@ export class RelpParser {
         // Bulk copy: DATA is opaque and may hold any byte, LF included.
         const take = Math.min(this.dataLen - this.dataFilled, n - i);
         // A frame inside one chunk is a view of it; only frames split across reads are copied.
-        if (this.dataFilled === 0 && take === this.dataLen) this.data = chunk.subarray(i, i + take);
-        else {
-          if (this.dataFilled === 0) this.data = Buffer.allocUnsafe(this.dataLen);
-          chunk.copy(this.data, this.dataFilled, i, i + take);
+        if (this.dataFilled === 0 && take === this.dataLen) this.data = chunk.subarray(i, i + this.keep);
+        else if (this.dataFilled < this.keep) {
+          if (this.dataFilled === 0) this.data = Buffer.allocUnsafe(this.keep);
+          chunk.copy(this.data, this.dataFilled, i, i + Math.min(take, this.keep - this.dataFilled));
         }
         this.dataFilled += take;
         i += take;
@@ -121,7 +136,7 @@ export class RelpParser {
           return;
         }
         if (b !== SP) return this.fail("RCV_RELP_FRAME_INVALID", "expected SP after DATALEN");
-        if (this.dataLen > this.maxDataBytes) return this.fail("RCV_RELP_FRAME_TOO_LARGE", `DATALEN ${this.dataLen} exceeds the limit of ${this.maxDataBytes} bytes`);
+        this.keep = this.dataLen <= this.maxDataBytes ? this.dataLen : this.oversize === "drop" ? 0 : this.maxDataBytes;
         this.state = "data";
         this.dataFilled = 0;
         return;
@@ -135,7 +150,7 @@ export class RelpParser {
   }
 
   private emit(data: Buffer): void {
-    const frame: RelpFrame = { txnr: this.txnr, command: this.command, data };
+    const frame: RelpFrame = { txnr: this.txnr, command: this.command, data, dataLen: this.dataLen };
     this.state = "txnr";
     this.txnr = 0;
     this.digits = 0;
