@@ -1,4 +1,6 @@
-import { mkdtemp, mkdir, readFile, rm } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { connect, type TLSSocket } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
@@ -8,7 +10,7 @@ import { startLoggedReceiver, type LoggedReceiver } from "../support/logged-rece
 import { octetCounted, rfc5424 } from "../support/messages.js";
 import { makeTestPki, sha256Fingerprint, type CertFiles, type TestPki } from "../support/pki.js";
 import { tlsAttempt, type TlsAttemptOptions, type TlsAttemptResult } from "../support/tls-attempt.js";
-import { readLines, waitForLines } from "../support/wait.js";
+import { readLines, waitFor, waitForLines } from "../support/wait.js";
 
 /**
  * Item 7 of the reliability issue: clients the receiver must refuse, per auth mode, beside a
@@ -103,6 +105,18 @@ describe("TLS refusals in each auth mode, and what the log never shows", () => {
     return good;
   }
 
+  /** Log lines of one event, in order. */
+  async function logEvents(rx: LoggedReceiver, event: string): Promise<string[]> {
+    return (await rx.logs()).split("\n").filter((l) => l.includes(`"event":"${event}"`));
+  }
+
+  /** SIGHUP to the receiver process (bench/receiver.sh execs node: one pid), then waits for the
+   * `total`-th line of the event it must log. */
+  async function sighup(rx: LoggedReceiver, event: "tls_reloaded" | "tls_reload_failed", total: number): Promise<void> {
+    process.kill(rx.pid, "SIGHUP");
+    await waitFor(async () => ((await logEvents(rx, event)).length >= total ? true : undefined), { timeoutMs: 10_000, what: `${event} in the receiver log`, context: () => readFileSync(rx.logFile, "utf8").slice(-3000) });
+  }
+
   const tls10 = (cert?: CertFiles): Attempt => ({ name: "TLS 1.0", options: { ...LEGACY, minVersion: "TLSv1", maxVersion: "TLSv1", ...(cert ? { cert } : {}) } });
   const tls11 = (cert?: CertFiles): Attempt => ({ name: "TLS 1.1", options: { ...LEGACY, minVersion: "TLSv1.1", maxVersion: "TLSv1.1", ...(cert ? { cert } : {}) } });
   const withCert = (name: string, cert: CertFiles | undefined, extra: Attempt["options"] = {}): Attempt => ({ name, options: { ...(cert ? { cert } : {}), ...extra } });
@@ -137,20 +151,50 @@ describe("TLS refusals in each auth mode, and what the log never shows", () => {
     console.log(`x509/name good client: negotiated ${good!.result.protocol} ${good!.result.cipher}`);
   });
 
-  it("x509/fingerprint: a fingerprint removed from RECEIVER_TLS_FINGERPRINTS (restart with the new list) is refused", async () => {
+  it("x509/fingerprint: a fingerprint removed from RECEIVER_TLS_FINGERPRINTS_FILE is refused after SIGHUP, without a restart", async () => {
     const [fpClient, fpOther] = await Promise.all([sha256Fingerprint(pki.client.cert), sha256Fingerprint(pki.wildcard.cert)]);
-    const before = await receiver({ RECEIVER_TLS_AUTH_MODE: "x509/fingerprint", RECEIVER_TLS_FINGERPRINTS: `${fpClient},${fpOther}` });
-    await verify(before, await attempt(before, [withCert("good", pki.client), withCert("second listed", pki.wildcard), withCert("unlisted", pki.wrongName)]), ["good", "second listed"]);
-    expect(await before.stop()).toBe(0);
+    const list = join(root, "fingerprints.txt");
+    await writeFile(list, `# senders allowed in x509/fingerprint mode\n${fpClient}  # aws-syslog\n${fpOther.toLowerCase()}  # host1.example.com\n`);
+    // The watcher is off so that only the SIGHUP can have reloaded the list.
+    const rx = await receiver({ RECEIVER_TLS_AUTH_MODE: "x509/fingerprint", RECEIVER_TLS_FINGERPRINTS_FILE: list, RECEIVER_TLS_WATCH_FILES: "false" });
+    await verify(rx, await attempt(rx, [withCert("good", pki.client), withCert("second listed", pki.wildcard), withCert("unlisted", pki.wrongName)]), ["good", "second listed"]);
 
-    // The list is read from the environment once, at start (SIGHUP reloads certificate files
-    // only), so removing a fingerprint means restarting with the shorter list.
-    const after = await receiver({ RECEIVER_TLS_AUTH_MODE: "x509/fingerprint", RECEIVER_TLS_FINGERPRINTS: fpClient });
-    const outcomes = await attempt(after, [
+    // A sender connected with the certificate about to be revoked.
+    const established = await openSession(rx.port, pki.ca, pki.wildcard);
+    established.write(octetCounted(rfc5424(HEADER, "2026-11-23T12:00:00Z", "rel-established-1")));
+    await waitForLines(rx.outFile, 1, { timeoutMs: 20_000, count: (lines) => lines.filter((l) => l.includes("rel-established-1")).length });
+
+    await writeFile(list, `# host1.example.com revoked\n${fpClient}\n`);
+    await sighup(rx, "tls_reloaded", 1);
+    const reloaded = JSON.parse((await logEvents(rx, "tls_reloaded"))[0]!) as Record<string, unknown>;
+    expect(reloaded).toMatchObject({ trigger: "SIGHUP", fingerprints: 1, fingerprintsAdded: 0, fingerprintsRemoved: 1 });
+    const outcomes = await attempt(rx, [
       tls10(pki.client), tls11(pki.client), withCert("removed", pki.wildcard), withCert("unlisted", pki.wrongName),
       withCert("foreign CA, unlisted", pki.foreign), withCert("no certificate", undefined), withCert("good", pki.client),
     ]);
-    const [good] = await verify(after, outcomes, ["good"]);
+    const [good] = await verify(rx, outcomes, ["good"]);
     console.log(`x509/fingerprint good client: negotiated ${good!.result.protocol} ${good!.result.cipher}`);
+    // The list is checked at the handshake: the connection made before the reload stays, as
+    // rsyslog's would (revocation applies to new connections).
+    established.write(octetCounted(rfc5424(HEADER, "2026-11-23T12:00:01Z", "rel-established-2")));
+    await waitForLines(rx.outFile, 1, { timeoutMs: 20_000, count: (lines) => lines.filter((l) => l.includes("rel-established-2")).length });
+    established.end();
+
+    // A broken list on the next reload is refused with an ERROR, and the previous list stays.
+    await writeFile(list, `${fpClient}\n${fpOther}\nSHA256:not-a-fingerprint\n`);
+    await sighup(rx, "tls_reload_failed", 1);
+    const failed = JSON.parse((await logEvents(rx, "tls_reload_failed"))[0]!) as { level: number; code: string; err: { message: string } };
+    expect(failed).toMatchObject({ level: 50, code: "RCV_CONFIG_INVALID" });
+    expect(failed.err.message).toContain(`${list} line 3: "SHA256:not-a-fingerprint" is not a fingerprint`);
+    await verify(rx, await attempt(rx, [withCert("still removed", pki.wildcard), withCert("good", pki.client)]), ["good"]);
   });
 });
+
+/** A TLS session kept open by the caller (tlsAttempt ends its own after holdMs). */
+function openSession(port: number, ca: string, cert: CertFiles): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port, servername: "localhost", ca: readFileSync(ca), cert: readFileSync(cert.cert), key: readFileSync(cert.key) });
+    socket.once("secureConnect", () => resolve(socket));
+    socket.once("error", reject);
+  });
+}

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
+import { FINGERPRINT_PATTERN } from "./listener/peer-auth.js";
 import { FIREHOSE_CONFIG_KEYS as FH } from "./sinks/firehose/config.js";
 
 /**
@@ -33,7 +34,7 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 /** rsyslog notation, e.g. SHA256:AB:CD:… or SHA1:AB:…; normalised to upper case. */
 const fingerprint = z
   .string()
-  .regex(/^(SHA1|SHA256):([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{2}$/i, "expected SHA256:AA:BB:… or SHA1:AA:BB:… (rsyslog notation)")
+  .regex(FINGERPRINT_PATTERN, "expected SHA256:AA:BB:… or SHA1:AA:BB:… (rsyslog notation)")
   .transform((s) => s.toUpperCase());
 
 /** Each entry: environment variable, default (string as it would be written in the env), schema. */
@@ -60,6 +61,9 @@ export const CONFIG_KEYS = {
   tlsAuthMode: { env: "RECEIVER_TLS_AUTH_MODE", default: "anon", schema: z.enum(AUTH_MODES) },
   tlsPermittedPeers: { env: "RECEIVER_TLS_PERMITTED_PEERS", default: "", schema: list },
   tlsFingerprints: { env: "RECEIVER_TLS_FINGERPRINTS", default: "", schema: list.pipe(z.array(fingerprint)) },
+  // One fingerprint per line, # comments; re-read with the certificates (SIGHUP, file change)
+  // and merged with RECEIVER_TLS_FINGERPRINTS, so a sender is revoked without a restart.
+  tlsFingerprintsFile: { env: "RECEIVER_TLS_FINGERPRINTS_FILE", default: undefined, schema: z.string().min(1).optional() },
   tlsMinVersion: { env: "RECEIVER_TLS_MIN_VERSION", default: "TLSv1.2", schema: z.enum(["TLSv1.2", "TLSv1.3"]) },
   tlsWatchFiles: { env: "RECEIVER_TLS_WATCH_FILES", default: "true", schema: bool },
   maxConnections: { env: "RECEIVER_MAX_CONNECTIONS", default: "20000", schema: positiveInt() },
@@ -138,7 +142,7 @@ function crossCheck(c: Parsed): string[] {
     if (needsCa && !c.tlsCaFile && !c.tlsCaPem) problems.push(`RECEIVER_TLS_CA_FILE (or RECEIVER_TLS_CA_PEM) is required with RECEIVER_TLS_AUTH_MODE=${c.tlsAuthMode}`);
   }
   if (c.tlsAuthMode === "x509/name" && c.tlsPermittedPeers.length === 0) problems.push("RECEIVER_TLS_PERMITTED_PEERS must list at least one name with RECEIVER_TLS_AUTH_MODE=x509/name");
-  if (c.tlsAuthMode === "x509/fingerprint" && c.tlsFingerprints.length === 0) problems.push("RECEIVER_TLS_FINGERPRINTS must list at least one fingerprint with RECEIVER_TLS_AUTH_MODE=x509/fingerprint");
+  if (c.tlsAuthMode === "x509/fingerprint" && c.tlsFingerprints.length === 0 && !c.tlsFingerprintsFile) problems.push("RECEIVER_TLS_FINGERPRINTS (or RECEIVER_TLS_FINGERPRINTS_FILE) must list at least one fingerprint with RECEIVER_TLS_AUTH_MODE=x509/fingerprint");
   if (c.sink === "file" && !c.outFile) problems.push("RECEIVER_OUT_FILE is required with RECEIVER_SINK=file");
   if (c.sink === "staging" && !c.stagingDir) problems.push("RECEIVER_STAGING_DIR is required with RECEIVER_SINK=staging");
   if (c.sink === "firehose" && c.firehoseStreams.length === 0) problems.push("RECEIVER_FIREHOSE_STREAMS must list at least one delivery stream with RECEIVER_SINK=firehose");

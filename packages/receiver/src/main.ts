@@ -7,7 +7,7 @@ import { startReceiver } from "./receiver.js";
 /**
  * The receiver process: configuration from the environment, then signals.
  * SIGTERM/SIGINT: graceful stop (stop accepting, drain, flush), exit 0 when nothing was lost,
- * 1 otherwise. SIGHUP: reload TLS certificate, key and CA without dropping connections.
+ * 1 otherwise. SIGHUP: reload TLS certificate, key, CA and fingerprint file without dropping connections.
  */
 async function main(): Promise<void> {
   let config;

@@ -5,7 +5,7 @@ import { EVENT_CODES, ListenError } from "../errors.js";
 import type { PeerInfo, ReceiverEvents } from "../events.js";
 import { RelpConnection, type RelpSettings } from "../relp/relp-connection.js";
 import { Connection, type ConnectionDeps, type ConnectionIdentity } from "./connection.js";
-import { authorizePeer, type PeerPolicy } from "./peer-auth.js";
+import { authorizePeer } from "./peer-auth.js";
 import { readProxyHeader, type ProxyOutcome } from "./proxy-stage.js";
 import type { TlsContext } from "./tls-context.js";
 
@@ -46,7 +46,6 @@ export class Listeners {
   private readonly owned = new WeakSet<Socket>();
   /** Raw sockets we closed at the handshake deadline (their TLS error is not a second event). */
   private readonly closedByUs = new WeakSet<Socket>();
-  private readonly peerPolicy: PeerPolicy;
   readonly connections = new Set<Connection | RelpConnection>();
   private rawSockets = 0;
 
@@ -54,11 +53,10 @@ export class Listeners {
     private readonly config: ReceiverConfig,
     private readonly events: ReceiverEvents,
     private readonly deps: ConnectionDeps,
-    tlsContext: TlsContext | null,
+    private readonly tlsContext: TlsContext | null,
     /** RELP acknowledgement settings; required when a RELP port is on. */
     private readonly relp: RelpSettings | null = null,
   ) {
-    this.peerPolicy = { mode: config.tlsAuthMode, permittedPeers: config.tlsPermittedPeers, fingerprints: config.tlsFingerprints };
     if ((config.tlsPort !== null || config.relpTlsPort !== null) && tlsContext) {
       const server = createTlsServer(tlsContext.serverOptions());
       tlsContext.attach(server);
@@ -173,7 +171,8 @@ export class Listeners {
     const raw = rawOf(tlsSocket);
     const pending = raw ? this.pending.get(raw) : undefined;
     const peer = pending?.peer ?? { listener: "tls", remoteAddress: plainIp(tlsSocket.remoteAddress), remotePort: tlsSocket.remotePort };
-    const decision = authorizePeer(this.peerPolicy, tlsSocket.getPeerCertificate());
+    // Read per handshake: a reload (SIGHUP, file change) may have replaced the fingerprint list.
+    const decision = authorizePeer(this.tlsContext!.peerPolicy, tlsSocket.getPeerCertificate());
     if (!decision.ok) {
       this.events.refused(peer, EVENT_CODES.tlsPeerRefused, decision.reason);
       tlsSocket.destroy();

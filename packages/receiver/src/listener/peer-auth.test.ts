@@ -1,6 +1,6 @@
 import type { PeerCertificate } from "node:tls";
 import { describe, expect, it } from "vitest";
-import { authorizePeer, certificateNames, matchesPeerName, type PeerPolicy } from "./peer-auth.js";
+import { authorizePeer, certificateNames, matchesPeerName, parseFingerprintList, type PeerPolicy } from "./peer-auth.js";
 
 const cert = (cn: string, sans: string[] = [], fp256 = "AA:BB", fp1 = "CC:DD") =>
   ({ subject: { CN: cn }, subjectaltname: sans.join(", "), fingerprint256: fp256, fingerprint: fp1 }) as unknown as PeerCertificate;
@@ -58,5 +58,22 @@ describe("authorizePeer", () => {
     expect(authorizePeer(p, cert("x", [], "AA:BB", "00:00"))).toEqual({ ok: true, peer: "x" });
     expect(authorizePeer(p, cert("y", [], "00:00", "EE:FF"))).toEqual({ ok: true, peer: "y" });
     expect(authorizePeer(p, cert("z", [], "AA:BC", "EE:FE"))).toMatchObject({ ok: false });
+  });
+});
+
+describe("parseFingerprintList (RECEIVER_TLS_FINGERPRINTS_FILE)", () => {
+  it("reads one fingerprint a line, upper-cased, without comments, blanks or repeats", () => {
+    const text = "# senders\r\nsha256:ab:cd:ef  # web01\n\n   SHA1:01:02\nSHA256:AB:CD:EF\n";
+    expect(parseFingerprintList(text, "f")).toEqual({ fingerprints: ["SHA256:AB:CD:EF", "SHA1:01:02"], problems: [] });
+    expect(parseFingerprintList("", "f")).toEqual({ fingerprints: [], problems: [] });
+  });
+
+  it("names the source and line of every bad entry and keeps the good ones", () => {
+    const { fingerprints, problems } = parseFingerprintList("SHA256:AA:BB\nMD5:AA:BB\nSHA256:AA:BB,SHA1:CC:DD\nSHA256:A:B\n", "list.txt");
+    expect(fingerprints).toEqual(["SHA256:AA:BB"]);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^list\.txt line 2: "MD5:AA:BB" is not a fingerprint/);
+    expect(problems[1]).toMatch(/^list\.txt line 3: /);
+    expect(problems[2]).toMatch(/^list\.txt line 4: /);
   });
 });

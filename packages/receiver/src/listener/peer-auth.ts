@@ -22,6 +22,36 @@ export interface PeerPolicy {
   fingerprints: readonly string[];
 }
 
+/** rsyslog's fingerprint notation: `SHA256:AB:CD:…` or `SHA1:AB:…` (any case; compared upper-cased). */
+export const FINGERPRINT_PATTERN = /^(SHA1|SHA256):([0-9A-F]{2}:)+[0-9A-F]{2}$/i;
+
+export interface FingerprintList {
+  fingerprints: string[];
+  /** One entry per bad line, naming the source and the line number; empty when all lines parsed. */
+  problems: string[];
+}
+
+/**
+ * The text of a RECEIVER_TLS_FINGERPRINTS_FILE: one fingerprint per line in rsyslog notation;
+ * blank lines and `#` comments (whole-line or after a fingerprint) are ignored. Bad lines are
+ * returned as problems, never thrown, so a caller can keep its previous list and say why.
+ */
+export function parseFingerprintList(text: string, source: string): FingerprintList {
+  const fingerprints: string[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    const entry = line.replace(/#.*$/, "").trim();
+    if (entry === "") return;
+    if (!FINGERPRINT_PATTERN.test(entry)) {
+      problems.push(`${source} line ${index + 1}: ${JSON.stringify(entry.slice(0, 120))} is not a fingerprint (expected SHA256:AA:BB:… or SHA1:AA:BB:…, rsyslog notation)`);
+      return;
+    }
+    const upper = entry.toUpperCase();
+    if (!fingerprints.includes(upper)) fingerprints.push(upper);
+  });
+  return { fingerprints, problems };
+}
+
 export function authorizePeer(policy: PeerPolicy, cert: PeerCertificate | null | undefined): PeerDecision {
   if (policy.mode === "anon") return { ok: true, peer: null };
   if (!cert || Object.keys(cert).length === 0) return { ok: false, reason: "no client certificate presented" };

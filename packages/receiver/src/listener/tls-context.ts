@@ -1,8 +1,9 @@
-import { unwatchFile, watchFile } from "node:fs";
+import { readFileSync, unwatchFile, watchFile } from "node:fs";
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
 import type { Logger } from "pino";
 import { readTlsMaterial, type ReceiverConfig, type TlsMaterial } from "../config.js";
-import { ReceiverError, TlsMaterialError } from "../errors.js";
+import { ConfigError, ReceiverError, TlsMaterialError } from "../errors.js";
+import { parseFingerprintList, type PeerPolicy } from "./peer-auth.js";
 
 /**
  * Certificate, key and CA for the TLS listeners, reloadable without dropping connections:
@@ -10,6 +11,12 @@ import { ReceiverError, TlsMaterialError } from "../errors.js";
  * the new material while established connections keep theirs. Triggered by SIGHUP (main.ts)
  * and by a change of any of the files (polled: editors and cert-manager style tools replace
  * files by rename, which fs.watch misses).
+ *
+ * The fingerprint allow list of x509/fingerprint (RECEIVER_TLS_FINGERPRINTS_FILE merged with
+ * RECEIVER_TLS_FINGERPRINTS) is reloaded with the certificates, as one unit: either everything
+ * is replaced or nothing is. The list is checked after each handshake (peer-auth.ts), so a
+ * fingerprint removed from the file is refused on the next connection; established connections
+ * stay, as rsyslog's do.
  */
 const WATCH_INTERVAL_MS = 2_000;
 
@@ -17,8 +24,15 @@ export interface ContextTarget {
   setSecureContext(options: SecureContextOptions): void;
 }
 
+interface Loaded {
+  material: TlsMaterial;
+  fingerprints: readonly string[];
+  /** Certificate files plus the fingerprint file: what the watcher polls. */
+  files: string[];
+}
+
 export class TlsContext {
-  private material: TlsMaterial;
+  private loaded: Loaded;
   private readonly targets = new Set<ContextTarget>();
   private watching = false;
 
@@ -26,7 +40,12 @@ export class TlsContext {
     private readonly config: ReceiverConfig,
     private readonly logger: Logger,
   ) {
-    this.material = load(config);
+    this.loaded = load(config);
+  }
+
+  /** The client-certificate policy new handshakes are checked against (current fingerprint list). */
+  get peerPolicy(): PeerPolicy {
+    return { mode: this.config.tlsAuthMode, permittedPeers: this.config.tlsPermittedPeers, fingerprints: this.loaded.fingerprints };
   }
 
   /** Options for tls.createServer / new TLSSocket: material plus the client-certificate policy. */
@@ -50,23 +69,26 @@ export class TlsContext {
 
   /** Re-reads the material; on any problem keeps the old context and logs why. */
   reload(trigger: string): boolean {
-    let next: TlsMaterial;
+    let next: Loaded;
     try {
       next = load(this.config);
     } catch (err) {
-      this.logger.error({ event: "tls_reload_failed", code: (err as ReceiverError).code, trigger, err }, "TLS material reload failed; keeping the previous certificate");
+      this.logger.error({ event: "tls_reload_failed", code: (err as ReceiverError).code, trigger, err }, "TLS material reload failed; keeping the previous certificate and fingerprint list");
       return false;
     }
-    this.material = next;
+    const removed = this.loaded.fingerprints.filter((f) => !next.fingerprints.includes(f)).length;
+    const added = next.fingerprints.filter((f) => !this.loaded.fingerprints.includes(f)).length;
+    this.loaded = next;
     for (const target of this.targets) target.setSecureContext(this.contextOptions());
-    this.logger.info({ event: "tls_reloaded", trigger, files: next.files }, "TLS material reloaded");
+    const fingerprints = this.config.tlsFingerprintsFile ? { fingerprints: next.fingerprints.length, fingerprintsAdded: added, fingerprintsRemoved: removed } : {};
+    this.logger.info({ event: "tls_reloaded", trigger, files: next.files, ...fingerprints }, "TLS material reloaded");
     return true;
   }
 
   watchFiles(): void {
     if (this.watching || !this.config.tlsWatchFiles) return;
     this.watching = true;
-    for (const file of this.material.files) {
+    for (const file of this.loaded.files) {
       watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, (cur, prev) => {
         if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino) this.reload(`file changed: ${file}`);
       });
@@ -74,17 +96,24 @@ export class TlsContext {
   }
 
   close(): void {
-    for (const file of this.material.files) unwatchFile(file);
+    for (const file of this.loaded.files) unwatchFile(file);
     this.watching = false;
   }
 
   private contextOptions(): SecureContextOptions {
-    const { cert, key, ca } = this.material;
+    const { cert, key, ca } = this.loaded.material;
     return ca === undefined ? { cert, key } : { cert, key, ca };
   }
 }
 
-function load(config: ReceiverConfig): TlsMaterial {
+function load(config: ReceiverConfig): Loaded {
+  const material = loadMaterial(config);
+  const fingerprints = loadFingerprints(config);
+  const files = config.tlsFingerprintsFile ? [...material.files, config.tlsFingerprintsFile] : material.files;
+  return { material, fingerprints, files };
+}
+
+function loadMaterial(config: ReceiverConfig): TlsMaterial {
   const material = readTlsMaterial(config);
   try {
     // Fails on unreadable PEM and on a key that does not match the certificate.
@@ -93,4 +122,29 @@ function load(config: ReceiverConfig): TlsMaterial {
     throw new TlsMaterialError(`TLS certificate/key/CA cannot be used: ${(err as Error).message}`, { cause: err });
   }
   return material;
+}
+
+/**
+ * RECEIVER_TLS_FINGERPRINTS plus the lines of RECEIVER_TLS_FINGERPRINTS_FILE. An unreadable file,
+ * a bad line, or an empty result in x509/fingerprint mode is an error (RCV_CONFIG_INVALID): at
+ * start the process exits, on a reload the previous list stays. An empty list is refused on
+ * purpose: a file caught half-written by the poller must not lock every sender out.
+ */
+function loadFingerprints(config: ReceiverConfig): readonly string[] {
+  const file = config.tlsFingerprintsFile;
+  if (!file) return config.tlsFingerprints;
+  const source = `RECEIVER_TLS_FINGERPRINTS_FILE=${file}`;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError([`${source}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`]);
+  }
+  const { fingerprints, problems } = parseFingerprintList(text, source);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const merged = [...new Set([...config.tlsFingerprints, ...fingerprints])];
+  if (config.tlsAuthMode === "x509/fingerprint" && merged.length === 0) {
+    throw new ConfigError([`${source}: lists no fingerprint and RECEIVER_TLS_FINGERPRINTS is empty: every client would be refused`]);
+  }
+  return Object.freeze(merged);
 }
