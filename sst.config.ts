@@ -63,7 +63,7 @@ export default $config({
     // 5. Edge: the NLB, its listener per mode, and the security groups.
     const { deregistrationDelayS } = drainTimings(cfg);
     const publicSubnetIds = Array.from({ length: cfg.azCount }, (_, i) => vpc.publicSubnets.apply((s) => s[i]!));
-    const edge = createEdge({ name, mode: cfg.nlbMode, certificateArn: cfg.certificateArn, vpcId: vpc.id, vpcCidr, publicSubnetIds, allowedSourceCidrs: cfg.allowedSourceCidrs, elasticIps: cfg.elasticIps, deregistrationDelayS, s3PrefixListId: network.s3PrefixListId });
+    const edge = createEdge({ name, mode: cfg.nlbMode, certificateArn: cfg.certificateArn, vpcId: vpc.id, vpcCidr, publicSubnetIds, allowedSourceCidrs: cfg.allowedSourceCidrs, relp: cfg.relp, elasticIps: cfg.elasticIps, deregistrationDelayS, s3PrefixListId: network.s3PrefixListId });
 
     // 6. Compute: the receiver on Fargate behind the NLB target group.
     const secrets = compute.receiverSecrets(cfg);
@@ -77,7 +77,7 @@ export default $config({
       architecture: compute.TASK_ARCHITECTURE,
       cpu: compute.TASK_CPU,
       memory: compute.TASK_MEMORY,
-      environment: firehose.streamNames.apply((names) => compute.receiverEnvironment(cfg, names, edge.targetPort)),
+      environment: firehose.streamNames.apply((names) => compute.receiverEnvironment(cfg, names, edge.targetPort, edge.relp?.targetPort ?? null)),
       ssm: secrets,
       taskRole: roles.taskRole.name,
       executionRole: roles.executionRole.name,
@@ -89,15 +89,18 @@ export default $config({
           args.retentionInDays = cfg.logRetentionDays;
         },
         taskDefinition: (args) => {
-          args.containerDefinitions = $output(args.containerDefinitions).apply((json) => compute.hardenContainerDefinitions(json, cfg, [edge.targetPort, HEALTH_PORT]));
+          args.containerDefinitions = $output(args.containerDefinitions).apply((json) => compute.hardenContainerDefinitions(json, cfg, [edge.targetPort, ...(edge.relp ? [edge.relp.targetPort] : []), HEALTH_PORT]));
           args.volumes = [{ name: compute.TMP_VOLUME }];
         },
         service: (args, opts) => {
-          args.loadBalancers = [{ targetGroupArn: edge.targetGroup.arn, containerName: "Receiver", containerPort: edge.targetPort }];
+          args.loadBalancers = [
+            { targetGroupArn: edge.targetGroup.arn, containerName: "Receiver", containerPort: edge.targetPort },
+            ...(edge.relp ? [{ targetGroupArn: edge.relp.targetGroup.arn, containerName: "Receiver", containerPort: edge.relp.targetPort }] : []),
+          ];
           args.desiredCount = cfg.tasks.desired;
           args.healthCheckGracePeriodSeconds = 30;
           args.enableExecuteCommand = false; // read-only image, no shell access needed; keeps ssmmessages out of the task role
-          opts.dependsOn = [edge.listener];
+          opts.dependsOn = [edge.listener, ...(edge.relp ? [edge.relp.listener] : [])];
         },
       },
     });
@@ -172,6 +175,8 @@ export default $config({
       glueDatabase: analytics.database.name,
       athenaWorkgroup: analytics.workgroup.name,
       kmsKeyArn: keys.keyArn,
+      // For `pnpm cli doctor`: the DLQs are auto-named, so their URLs cannot be derived.
+      dlqUrls: Object.values(fanout.queues).map((q) => q.dlq.url),
     };
   },
 });

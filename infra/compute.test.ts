@@ -19,6 +19,8 @@ beforeAll(async () => {
 describe("receiver environment", () => {
   it("mode tls: plain TCP listener behind the NLB, PROXY v2 required, TLS listener off", () => {
     const env = receiverEnvironment(tls, ["a", "b"], 6601);
+    expect(env.RECEIVER_RELP_PORT).toBeUndefined();
+    expect(env.RECEIVER_RELP_TLS_PORT).toBeUndefined();
     expect(env).toMatchObject({ RECEIVER_HOST: "0.0.0.0", RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: "6601", RECEIVER_TCP_PROXY_PROTOCOL: "required", RECEIVER_SINK: "firehose", RECEIVER_FIREHOSE_STREAMS: "a,b", RECEIVER_DRAIN_TIMEOUT_MS: "25000", RECEIVER_HEALTH_PORT: "8080" });
     expect(receiverSecrets(tls)).toEqual({});
   });
@@ -26,6 +28,21 @@ describe("receiver environment", () => {
     const env = receiverEnvironment(mtls, ["a"], 6514);
     expect(env).toMatchObject({ RECEIVER_TLS_PORT: "6514", RECEIVER_TCP_PORT: "off", RECEIVER_TLS_PROXY_PROTOCOL: "required", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "onegate.example,*.corp.example" });
     expect(receiverSecrets(mtls)).toEqual({ RECEIVER_TLS_CERT_PEM: SECRET("c"), RECEIVER_TLS_KEY_PEM: SECRET("k"), RECEIVER_TLS_CA_PEM: SECRET("ca") });
+  });
+  it("RELP, mode tls: plain RELP behind the NLB's TLS listener, PROXY v2 required, RELP over TLS off", () => {
+    const env = receiverEnvironment(tls, ["a"], 6601, 2514);
+    expect(env).toMatchObject({ RECEIVER_RELP_PORT: "2514", RECEIVER_RELP_PROXY_PROTOCOL: "required", RECEIVER_TCP_PORT: "6601" });
+    expect(env.RECEIVER_RELP_TLS_PORT).toBeUndefined();
+  });
+  it("RELP, mode mtls: RELP over TLS in the task (same certificate and auth mode), PROXY v2 required, plain RELP off", () => {
+    const env = receiverEnvironment(mtls, ["a"], 6514, 2514);
+    expect(env).toMatchObject({ RECEIVER_RELP_TLS_PORT: "2514", RECEIVER_RELP_TLS_PROXY_PROTOCOL: "required", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PORT: "6514" });
+    expect(env.RECEIVER_RELP_PORT).toBeUndefined();
+  });
+  it("every variable it sets is one the receiver reads, and the result loads", async () => {
+    const { loadConfig } = await import("../packages/receiver/src/config.js");
+    const env = { ...receiverEnvironment(tls, ["a"], 6601, 2514), AWS_REGION: "eu-west-1" };
+    expect(loadConfig(env)).toMatchObject({ relpPort: 2514, relpProxyProtocol: "required", tcpPort: 6601, tlsPort: null });
   });
 });
 
@@ -48,12 +65,12 @@ describe("roles", () => {
 
 describe("container hardening", () => {
   it("stopTimeout above the drain deadline, read-only root with /tmp volume, explicit ports", () => {
-    const [d] = JSON.parse(hardenContainerDefinitions(JSON.stringify([{ name: "Receiver", portMappings: [{ containerPortRange: "1-65535" }], pseudoTerminal: true }]), { drainTimeoutMs: 25_000 }, [6601, 8080]));
+    const [d] = JSON.parse(hardenContainerDefinitions(JSON.stringify([{ name: "Receiver", portMappings: [{ containerPortRange: "1-65535" }], pseudoTerminal: true }]), { drainTimeoutMs: 25_000 }, [6601, 2514, 8080]));
     expect(d.stopTimeout).toBe(30);
     expect(d.stopTimeout * 1000).toBeGreaterThan(25_000);
     expect(d.readonlyRootFilesystem).toBe(true);
     expect(d.pseudoTerminal).toBe(false);
-    expect(d.portMappings).toEqual([{ containerPort: 6601, protocol: "tcp" }, { containerPort: 8080, protocol: "tcp" }]);
+    expect(d.portMappings).toEqual([{ containerPort: 6601, protocol: "tcp" }, { containerPort: 2514, protocol: "tcp" }, { containerPort: 8080, protocol: "tcp" }]);
     expect(d.mountPoints).toEqual([{ sourceVolume: TMP_VOLUME, containerPath: "/tmp", readOnly: false }]);
   });
 });

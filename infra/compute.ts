@@ -14,7 +14,12 @@ export const TASK_MEMORY = "1 GB";
 /** Graviton: about 20% cheaper per vCPU-hour than x86 on Fargate. */
 export const TASK_ARCHITECTURE = "arm64";
 
-export function receiverEnvironment(c: StageConfig, streamNames: string[], targetPort: number): Record<string, string> {
+/**
+ * `relpTargetPort`: the task's RELP port behind the NLB (Edge.relp.targetPort), or null without
+ * RELP. Mode tls: plain RELP (the NLB terminated TLS); mode mtls: RELP over TLS with the same
+ * certificate and auth mode as syslog. PROXY v2 is required on it as on the syslog port.
+ */
+export function receiverEnvironment(c: StageConfig, streamNames: string[], targetPort: number, relpTargetPort: number | null = null): Record<string, string> {
   const common = {
     RECEIVER_HOST: "0.0.0.0",
     RECEIVER_HEALTH_PORT: String(HEALTH_PORT),
@@ -26,7 +31,8 @@ export function receiverEnvironment(c: StageConfig, streamNames: string[], targe
   };
   if (c.nlbMode === "tls") {
     // The NLB terminated TLS; every flow starts with a PROXY v2 header (health checks use HTTP).
-    return { ...common, RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: String(targetPort), RECEIVER_TCP_PROXY_PROTOCOL: "required" };
+    const relp: Record<string, string> = relpTargetPort === null ? {} : { RECEIVER_RELP_PORT: String(relpTargetPort), RECEIVER_RELP_PROXY_PROTOCOL: "required" };
+    return { ...common, RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: String(targetPort), RECEIVER_TCP_PROXY_PROTOCOL: "required", ...relp };
   }
   const t = c.receiverTls!;
   return {
@@ -36,6 +42,7 @@ export function receiverEnvironment(c: StageConfig, streamNames: string[], targe
     RECEIVER_TLS_PROXY_PROTOCOL: "required",
     RECEIVER_TLS_AUTH_MODE: t.authMode,
     ...(t.permittedPeers.length > 0 ? { RECEIVER_TLS_PERMITTED_PEERS: t.permittedPeers.join(",") } : {}),
+    ...(relpTargetPort === null ? ({} as Record<string, string>) : { RECEIVER_RELP_TLS_PORT: String(relpTargetPort), RECEIVER_RELP_TLS_PROXY_PROTOCOL: "required" }),
   };
 }
 
@@ -89,7 +96,7 @@ export const TMP_VOLUME = "tmp";
 /**
  * Applied to SST's container definitions (JSON): stopTimeout a few seconds above the drain
  * deadline (ECS sends SIGKILL after it), a read-only root filesystem with /tmp on a task volume,
- * the syslog and health ports only, no TTY.
+ * the listening ports only (syslog, RELP when on, health), no TTY.
  */
 export function hardenContainerDefinitions(json: string, c: Pick<StageConfig, "drainTimeoutMs">, ports: number[]): string {
   const defs = JSON.parse(json) as Array<Record<string, unknown>>;

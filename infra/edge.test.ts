@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, byType, created, out, settled } from "./pulumi-mocks.js";
-import { createEdge, HEALTH_PORT, RECEIVER_TCP_PORT, SYSLOG_TLS_PORT, TLS_POLICY } from "./edge.js";
+import { createEdge, HEALTH_PORT, RECEIVER_TCP_PORT, RELP_PORT, SYSLOG_TLS_PORT, TLS_POLICY } from "./edge.js";
 import { createNetwork, INTERFACE_ENDPOINTS } from "./network.js";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
-const base = { vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], allowedSourceCidrs: ["203.0.113.0/24"], deregistrationDelayS: 25, s3PrefixListId: "pl-s3" };
+const base = { relp: true, vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], allowedSourceCidrs: ["203.0.113.0/24"], deregistrationDelayS: 25, s3PrefixListId: "pl-s3" };
 
 beforeAll(async () => {
   installMocks();
@@ -12,7 +12,10 @@ beforeAll(async () => {
   createNetwork({ name: "plain", region: "eu-west-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: ["subnet-p1"], privateRouteTableIds: ["rtb-1"], secretsManager: false });
   const tls = createEdge({ ...base, name: "tls", mode: "tls", certificateArn: CERT, elasticIps: "create" });
   const mtls = createEdge({ ...base, name: "mtls", mode: "mtls", elasticIps: "none" });
-  await Promise.all([out(net.s3Endpoint.id), out(tls.listener.arn), out(mtls.listener.arn), out(tls.elasticIps)]);
+  const norelp = createEdge({ ...base, relp: false, name: "norelp", mode: "mtls", elasticIps: "none" });
+  expect(norelp.relp).toBeUndefined();
+  expect(tls.relp?.targetPort).toBe(RELP_PORT);
+  await Promise.all([out(net.s3Endpoint.id), out(tls.listener.arn), out(mtls.listener.arn), out(tls.relp!.listener.arn), out(mtls.relp!.listener.arn), out(norelp.listener.arn), out(tls.elasticIps)]);
   await settled();
 });
 
@@ -80,16 +83,45 @@ describe("createEdge", () => {
     expect(only("aws:lb/targetGroup:TargetGroup", "mtlsTg")).toMatchObject({ protocol: "TCP", port: SYSLOG_TLS_PORT });
   });
 
-  it.each(["tls", "mtls"])("%s target group: PROXY v2, IP targets, drain-matched deregistration, quiet HTTP health check", (mode) => {
+  it("mode tls, RELP: a TLS listener on 2514 with the same certificate and policy, plain RELP to the task's 2514", () => {
+    expect(RELP_PORT).toBe(2514);
+    const l = only("aws:lb/listener:Listener", "tlsRelpListener");
+    expect(l).toMatchObject({ protocol: "TLS", port: RELP_PORT, certificateArn: CERT, sslPolicy: TLS_POLICY });
+    expect(only("aws:lb/targetGroup:TargetGroup", "tlsRelpTg")).toMatchObject({ protocol: "TCP", port: RELP_PORT });
+  });
+
+  it("mode mtls, RELP: a TCP listener on 2514 passing RELP over TLS through to the task", () => {
+    const l = only("aws:lb/listener:Listener", "mtlsRelpListener");
+    expect(l).toMatchObject({ protocol: "TCP", port: RELP_PORT, tcpIdleTimeoutSeconds: expect.any(Number) });
+    expect(l.certificateArn).toBeUndefined();
+    expect(only("aws:lb/targetGroup:TargetGroup", "mtlsRelpTg")).toMatchObject({ protocol: "TCP", port: RELP_PORT });
+  });
+
+  it("relp off: no RELP listener, target group or port in the security groups", () => {
+    expect(named("aws:lb/listener:Listener", "norelp").map((r) => r.inputs.port)).toEqual([SYSLOG_TLS_PORT]);
+    expect(named("aws:lb/targetGroup:TargetGroup", "norelp")).toHaveLength(1);
+    const nlb = only("aws:ec2/securityGroup:SecurityGroup", "norelpNlbSg");
+    expect(nlb.ingress.map((r: any) => r.fromPort)).toEqual([SYSLOG_TLS_PORT]);
+    expect(nlb.egress.map((r: any) => r.fromPort)).not.toContain(RELP_PORT);
+    expect(only("aws:ec2/securityGroup:SecurityGroup", "norelpTaskSg").ingress.map((r: any) => r.fromPort)).not.toContain(RELP_PORT);
+  });
+
+  it.each(["tls", "mtls", "tlsRelp", "mtlsRelp"])("%s target group: PROXY v2, IP targets, drain-matched deregistration, quiet HTTP health check", (mode) => {
     const tg = only("aws:lb/targetGroup:TargetGroup", `${mode}Tg`);
     expect(tg).toMatchObject({ proxyProtocolV2: true, targetType: "ip", deregistrationDelay: 25, connectionTermination: true, preserveClientIp: "false" });
     expect(tg.healthCheck).toMatchObject({ protocol: "HTTP", port: String(HEALTH_PORT), path: "/health", matcher: "200" });
   });
 
-  it.each(["tls", "mtls"])("%s security groups: senders only on 6514; tasks only from the NLB", (mode) => {
+  it.each(["tls", "mtls"])("%s security groups: senders only on 6514 and 2514; tasks only from the NLB", (mode) => {
     const nlb = only("aws:ec2/securityGroup:SecurityGroup", `${mode}NlbSg`);
-    expect(nlb.ingress).toEqual([expect.objectContaining({ fromPort: 6514, toPort: 6514, cidrBlocks: ["203.0.113.0/24"] })]);
+    expect(nlb.ingress).toEqual([
+      expect.objectContaining({ fromPort: 6514, toPort: 6514, cidrBlocks: ["203.0.113.0/24"] }),
+      expect.objectContaining({ fromPort: 2514, toPort: 2514, cidrBlocks: ["203.0.113.0/24"] }),
+    ]);
+    const targetPort = mode === "tls" ? RECEIVER_TCP_PORT : SYSLOG_TLS_PORT;
+    expect(nlb.egress.map((r: any) => [r.fromPort, r.cidrBlocks])).toEqual([[targetPort, ["10.0.0.0/16"]], [RELP_PORT, ["10.0.0.0/16"]], [HEALTH_PORT, ["10.0.0.0/16"]]]);
     const task = only("aws:ec2/securityGroup:SecurityGroup", `${mode}TaskSg`);
+    expect(task.ingress.map((r: any) => r.fromPort)).toEqual([targetPort, RELP_PORT, HEALTH_PORT]);
     for (const rule of task.ingress) {
       expect(rule.cidrBlocks).toBeUndefined();
       expect(rule.securityGroups).toHaveLength(1);

@@ -9,8 +9,15 @@ import type { NlbMode } from "./stage-config.js";
  * to RECEIVER_TCP_PORT. Mode `mtls`: a TCP listener passes TLS through to RECEIVER_TLS_PORT, where
  * the task checks client certificates (NLB's own mTLS does not pass the client identity on).
  * Both prepend PROXY protocol v2 so records carry the sender's address.
+ *
+ * With `relp`, a second listener on RELP_PORT does the same for RELP (rsyslog omrelp): mode
+ * `tls` terminates TLS at the NLB and forwards plain RELP to RECEIVER_RELP_PORT, mode `mtls`
+ * passes TLS through to RECEIVER_RELP_TLS_PORT. Same allowlist, its own target group.
  */
 export const SYSLOG_TLS_PORT = 6514; // RFC 5425 §4.1
+/** RELP on the NLB and in the task (rsyslog's conventional RELP port; plain behind a TLS
+ * listener, RELP over TLS behind a TCP passthrough listener). */
+export const RELP_PORT = 2514;
 /** Receiver port behind a TLS listener (plain TCP, PROXY v2). */
 export const RECEIVER_TCP_PORT = 6601;
 export const HEALTH_PORT = 8080;
@@ -28,6 +35,8 @@ export interface EdgeArgs {
   vpcCidr: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string>[];
   allowedSourceCidrs: string[];
+  /** Add the RELP listener, target group and security group rules. */
+  relp: boolean;
   /** "none", "create" or one allocation id per public subnet. */
   elasticIps: "none" | "create" | string[];
   deregistrationDelayS: number;
@@ -42,6 +51,8 @@ export interface Edge {
   taskSecurityGroup: aws.ec2.SecurityGroup;
   /** Port the receiver container listens on for syslog. */
   targetPort: number;
+  /** The RELP listener and its target group (port `targetPort` in the task); absent without relp. */
+  relp?: { listener: aws.lb.Listener; targetGroup: aws.lb.TargetGroup; targetPort: number };
   elasticIps: pulumi.Output<string[]>;
 }
 
@@ -52,12 +63,17 @@ export function targetPortFor(mode: NlbMode): number {
 export function createEdge(a: EdgeArgs): Edge {
   if (a.mode === "tls" && !a.certificateArn) throw new Error("createEdge: certificateArn is required in mode tls (validated by parseStageConfig)");
   const targetPort = targetPortFor(a.mode);
+  // The task's RELP port: plain RELP in mode tls, RELP over TLS in mode mtls.
+  const relpTargetPort = RELP_PORT;
+  const relpIngress = a.relp ? [{ protocol: "tcp", fromPort: RELP_PORT, toPort: RELP_PORT, cidrBlocks: a.allowedSourceCidrs, description: "RELP from allowed senders" }] : [];
+  const relpEgress = a.relp ? [{ protocol: "tcp", fromPort: relpTargetPort, toPort: relpTargetPort, cidrBlocks: [a.vpcCidr], description: "RELP to receiver tasks" }] : [];
   const nlbSecurityGroup = new aws.ec2.SecurityGroup(`${a.name}NlbSg`, {
     vpcId: a.vpcId,
-    description: "Syslog NLB: 6514 from allowed senders only",
-    ingress: [{ protocol: "tcp", fromPort: SYSLOG_TLS_PORT, toPort: SYSLOG_TLS_PORT, cidrBlocks: a.allowedSourceCidrs, description: "syslog over TLS from allowed senders" }],
+    description: a.relp ? "Syslog NLB: 6514 and 2514 from allowed senders only" : "Syslog NLB: 6514 from allowed senders only",
+    ingress: [{ protocol: "tcp", fromPort: SYSLOG_TLS_PORT, toPort: SYSLOG_TLS_PORT, cidrBlocks: a.allowedSourceCidrs, description: "syslog over TLS from allowed senders" }, ...relpIngress],
     egress: [
       { protocol: "tcp", fromPort: targetPort, toPort: targetPort, cidrBlocks: [a.vpcCidr], description: "to receiver tasks" },
+      ...relpEgress,
       { protocol: "tcp", fromPort: HEALTH_PORT, toPort: HEALTH_PORT, cidrBlocks: [a.vpcCidr], description: "health checks" },
     ],
   });
@@ -66,6 +82,7 @@ export function createEdge(a: EdgeArgs): Edge {
     description: "Receiver tasks: syslog and health from the NLB only",
     ingress: [
       { protocol: "tcp", fromPort: targetPort, toPort: targetPort, securityGroups: [nlbSecurityGroup.id], description: "syslog from the NLB" },
+      ...(a.relp ? [{ protocol: "tcp", fromPort: relpTargetPort, toPort: relpTargetPort, securityGroups: [nlbSecurityGroup.id], description: "RELP from the NLB" }] : []),
       { protocol: "tcp", fromPort: HEALTH_PORT, toPort: HEALTH_PORT, securityGroups: [nlbSecurityGroup.id], description: "health checks from the NLB" },
     ],
     egress: httpsEgress(a.vpcCidr, a.s3PrefixListId),
@@ -88,8 +105,8 @@ export function createEdge(a: EdgeArgs): Edge {
       ? { subnetMappings: a.publicSubnetIds.map((subnetId, i) => ({ subnetId, allocationId: allocationIds[i]! })) }
       : { subnets: a.publicSubnetIds }),
   });
-  const targetGroup = new aws.lb.TargetGroup(`${a.name}Tg`, {
-    port: targetPort,
+  const targetGroupFor = (resource: string, port: number) => new aws.lb.TargetGroup(resource, {
+    port,
     protocol: "TCP",
     targetType: "ip",
     vpcId: a.vpcId,
@@ -103,17 +120,24 @@ export function createEdge(a: EdgeArgs): Edge {
     // and GET /health turns 503 while draining so the NLB stops sending new flows at once.
     healthCheck: { protocol: "HTTP", port: String(HEALTH_PORT), path: "/health", matcher: "200", interval: 10, timeout: 5, healthyThreshold: 3, unhealthyThreshold: 2 },
   });
-  const listener = new aws.lb.Listener(`${a.name}Listener`, {
+  const listenerFor = (resource: string, port: number, tg: aws.lb.TargetGroup) => new aws.lb.Listener(resource, {
     loadBalancerArn: loadBalancer.arn,
-    port: SYSLOG_TLS_PORT,
-    defaultActions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+    port,
+    defaultActions: [{ type: "forward", targetGroupArn: tg.arn }],
     ...(a.mode === "tls"
       ? { protocol: "TLS", certificateArn: a.certificateArn, sslPolicy: TLS_POLICY }
       : { protocol: "TCP", tcpIdleTimeoutSeconds: TCP_IDLE_TIMEOUT_S }),
   });
+  const targetGroup = targetGroupFor(`${a.name}Tg`, targetPort);
+  const listener = listenerFor(`${a.name}Listener`, SYSLOG_TLS_PORT, targetGroup);
+  let relp: Edge["relp"];
+  if (a.relp) {
+    const relpTargetGroup = targetGroupFor(`${a.name}RelpTg`, relpTargetPort);
+    relp = { listener: listenerFor(`${a.name}RelpListener`, RELP_PORT, relpTargetGroup), targetGroup: relpTargetGroup, targetPort: relpTargetPort };
+  }
   const elasticIps =
     a.elasticIps === "create" ? pulumi.all(eips.map((e) => e.publicIp))
     : Array.isArray(a.elasticIps) ? pulumi.all(a.elasticIps.map((id) => aws.ec2.getElasticIpOutput({ id }).publicIp))
     : pulumi.output([] as string[]);
-  return { loadBalancer, listener, targetGroup, nlbSecurityGroup, taskSecurityGroup, targetPort, elasticIps };
+  return { loadBalancer, listener, targetGroup, nlbSecurityGroup, taskSecurityGroup, targetPort, ...(relp ? { relp } : {}), elasticIps };
 }

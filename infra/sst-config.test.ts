@@ -39,7 +39,8 @@ describe.skipIf(!platformInstalled)("sst.config.ts run() under mocks", () => {
 
   it("wires the ECS service to our target group, roles and hardened container", () => {
     const svc = created.find((c) => c.type === "aws:ecs/service:Service")!.inputs;
-    expect(svc.loadBalancers).toEqual([expect.objectContaining({ containerName: "Receiver", containerPort: 6601 })]);
+    // Stage default relp: true, mode tls: syslog on 6601 and plain RELP on 2514 behind the NLB.
+    expect(svc.loadBalancers).toEqual([expect.objectContaining({ containerName: "Receiver", containerPort: 6601 }), expect.objectContaining({ containerName: "Receiver", containerPort: 2514 })]);
     expect(svc.enableExecuteCommand).toBe(false);
     expect(svc.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
     expect(svc.networkConfiguration.assignPublicIp).toBe(false);
@@ -47,7 +48,8 @@ describe.skipIf(!platformInstalled)("sst.config.ts run() under mocks", () => {
     const [container] = JSON.parse(unsecret(td.containerDefinitions));
     expect(container).toMatchObject({ stopTimeout: 30, readonlyRootFilesystem: true });
     const env = Object.fromEntries(container.environment.map((e: { name: string; value: string }) => [e.name, e.value]));
-    expect(env).toMatchObject({ RECEIVER_TCP_PORT: "6601", RECEIVER_TCP_PROXY_PROTOCOL: "required", RECEIVER_FIREHOSE_STREAMS: "syslog-test-ingest-0,syslog-test-ingest-1" });
+    expect(container.portMappings.map((p: { containerPort: number }) => p.containerPort)).toEqual([6601, 2514, 8080]);
+    expect(env).toMatchObject({ RECEIVER_RELP_PORT: "2514", RECEIVER_RELP_PROXY_PROTOCOL: "required", RECEIVER_TCP_PORT: "6601", RECEIVER_TCP_PROXY_PROTOCOL: "required", RECEIVER_FIREHOSE_STREAMS: "syslog-test-ingest-0,syslog-test-ingest-1" });
     const image = created.find((c) => c.type === "docker-build:index:Image")!.inputs;
     expect(image.dockerfile.location).toMatch(/packages\/receiver\/Dockerfile$/);
     expect(image.platforms).toEqual(["linux/arm64"]);

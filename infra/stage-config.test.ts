@@ -24,6 +24,8 @@ describe("parseStageConfig", () => {
     expect(c.logRetentionDays).toBe(30);
     expect(c.nlbMode).toBe("tls");
     expect(c.azCount).toBe(2);
+    expect(c.relp).toBe(true);
+    expect(parseStageConfig({ ...valid, relp: false }).relp).toBe(false);
     expect(routeTable(c).routes.map((r) => r.logGroup)).toEqual(expect.arrayContaining(["/var/log/messages", "/var/log/secure", "/var/log/maillog", "/var/log/cron", "/var/log/boot.log"]));
     expect(Object.isFrozen(c)).toBe(true);
     expect(STAGE_DEFAULTS.allowedSourceCidrs).not.toBe(c.allowedSourceCidrs);
@@ -57,6 +59,7 @@ describe("parseStageConfig", () => {
     expect(problemsOf({ ...valid, routes: "*.* /x name=unrouted" })).toEqual([expect.stringMatching(/^routes: .*reserved/)]);
     expect(problemsOf({ ...valid, archiveTransitions: { standardIaDays: 30, glacierIrDays: 40 } })).toEqual([expect.stringMatching(/^archiveTransitions.glacierIrDays:/)]);
     expect(problemsOf({ ...valid, drainTimeoutMs: 200_000 })).toEqual([expect.stringMatching(/^drainTimeoutMs:/)]);
+    expect(problemsOf({ ...valid, relp: "yes" })).toEqual([expect.stringMatching(/^relp: expected a boolean/)]);
   });
 
   it("requires an explicit sender allowlist", () => {

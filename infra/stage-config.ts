@@ -38,8 +38,11 @@ export interface StageConfig {
   certificateArn?: string;
   /** TLS material for the tasks (mode mtls: the NLB passes TLS through). */
   receiverTls?: ReceiverTlsConfig;
-  /** Sender addresses allowed to reach 6514 (OneGate's published ranges, your rsyslog hosts). */
+  /** Sender addresses allowed to reach 6514 and, with `relp`, 2514 (OneGate's published ranges, your rsyslog hosts). */
   allowedSourceCidrs: string[];
+  /** RELP input on the NLB's port 2514 (rsyslog omrelp: acknowledged delivery), in the same
+   * mode as syslog: TLS terminated at the NLB (tls) or passed through to the tasks (mtls). */
+  relp: boolean;
   /** "none", "create" (one per AZ) or existing allocation ids (eipalloc-…, one per AZ). */
   elasticIps: "none" | "create" | string[];
   azCount: number;
@@ -70,6 +73,7 @@ export const STAGE_DEFAULTS: StageConfig = {
   region: "eu-west-1",
   nlbMode: "tls",
   allowedSourceCidrs: [],
+  relp: true,
   elasticIps: "none",
   azCount: 2,
   natGateway: false,
@@ -136,6 +140,7 @@ export function parseStageConfig(raw: unknown): Readonly<StageConfig> {
   arrayOf("allowedSourceCidrs", c.allowedSourceCidrs, (x) => isString(x) && CIDR4.test(x), "an IPv4 CIDR (the NLB is IPv4-only)");
   if (Array.isArray(c.allowedSourceCidrs) && c.allowedSourceCidrs.length === 0)
     problems.push("allowedSourceCidrs: list the senders' addresses (OneGate's published ranges); 0.0.0.0/0 must be explicit");
+  if (typeof c.relp !== "boolean") bad("relp", "expected a boolean", c.relp);
   int("azCount", c.azCount, 2, 6);
   if (Array.isArray(c.elasticIps)) {
     arrayOf("elasticIps", c.elasticIps, (x) => isString(x) && /^eipalloc-[0-9a-f]+$/.test(x), "an allocation id eipalloc-…");
