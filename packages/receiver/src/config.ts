@@ -84,6 +84,7 @@ export const CONFIG_KEYS = {
   // Firehose sink (sinks/firehose/config.ts); its byte budget is RECEIVER_BUFFER_BYTES.
   firehoseStreams: FH.streams,
   firehoseLingerMs: FH.lingerMs,
+  firehoseAckLingerMs: FH.ackLingerMs,
   firehoseRecordMaxBytes: FH.recordMaxBytes,
   firehoseGzipLevel: FH.gzipLevel,
   firehoseMaxInFlight: FH.maxInFlight,

@@ -6,7 +6,7 @@ import { Framer, type FramingEvent } from "../framing/framer.js";
 import type { FrameContext, ParseOptions } from "../parse/context.js";
 import { parseFrame } from "../parse/parse-frame.js";
 import { Rfc5424LineWriter } from "../parse/rfc5424-line-writer.js";
-import { BatchingSink } from "../sinks/batching-sink.js";
+import { isByteSink } from "../sinks/byte-sink.js";
 import type { Sink } from "../sinks/sink.js";
 import type { FlowControl } from "./flow-control.js";
 import { receivedNow } from "./received-clock.js";
@@ -38,10 +38,9 @@ export interface ConnectionIdentity {
  * Hot path: the receive time is read once per chunk (not per frame), frames are ranges of the
  * chunk where possible (framer: no copy, and no view on the fast path), each record is
  * serialised exactly once, and counters are bound cells. The socket pauses after a chunk when
- * the sink is over its budget. With a local sink (file, staging), the common RFC 5424 frame is
- * written by Rfc5424LineWriter straight from its bytes into the sink's batch buffer; every
- * other frame, and every frame for the Firehose sink, goes through parseFrame and
- * serializeRecord.
+ * the sink is over its budget. With a sink that takes bytes (ByteSink: file, staging, Firehose),
+ * the common RFC 5424 frame is written by Rfc5424LineWriter straight from its bytes into the
+ * sink's buffer; every other frame goes through parseFrame and serializeRecord.
  */
 export class Connection {
   private readonly ctx: FrameContext;
@@ -76,8 +75,8 @@ export class Connection {
     const frameCell = events.frameCell(identity.listener);
     const byteCell = events.byteCell(identity.listener);
     const ctx = this.ctx;
-    const local = sink instanceof BatchingSink ? sink : null;
-    const lineWriter = local ? new Rfc5424LineWriter(ctx) : null;
+    const byteSink = isByteSink(sink) ? sink : null;
+    const lineWriter = byteSink ? new Rfc5424LineWriter(ctx) : null;
     const rfc5424Cell = events.formatCell("rfc5424");
     const general = (frame: Buffer, truncated: boolean): void => {
       ctx.truncated = truncated;
@@ -94,15 +93,15 @@ export class Connection {
       {
         frame: (frame: Buffer, truncated: boolean) => general(frame, truncated),
         frameIn: (buf: Buffer, start: number, end: number, truncated: boolean) => {
-          if (local !== null && !truncated) {
-            const out = local.reserve(end - start + lineWriter!.overhead);
-            const at = local.reservedAt;
+          if (byteSink !== null && !truncated) {
+            const out = byteSink.reserve(end - start + lineWriter!.overhead);
+            const at = byteSink.reservedAt;
             const lineEnd = lineWriter!.write(buf, start, end, this.receivedAtBytes, out, at);
             if (lineEnd >= 0) {
               rfc5424Cell.value++;
               frameCell.value++;
               this.frameCount++;
-              if (!local.commit(lineEnd - at)) flow.block();
+              if (!byteSink.commit(lineEnd - at)) flow.block();
               return;
             }
           }

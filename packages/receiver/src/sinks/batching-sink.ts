@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { Ack, Sink } from "./sink.js";
+import type { ByteSink } from "./byte-sink.js";
+import type { Ack } from "./sink.js";
 
 /**
  * Shared mechanics of the local sinks (file, staging): each line is UTF-8 encoded into the
@@ -22,7 +23,7 @@ const CHUNK_BYTES = 256 * 1024;
 /** Worst case of UTF-8 bytes per UTF-16 code unit. */
 const MAX_UTF8_PER_UNIT = 3;
 
-export abstract class BatchingSink extends EventEmitter implements Sink {
+export abstract class BatchingSink extends EventEmitter implements ByteSink {
   abstract readonly name: string;
   private chunks: Buffer[] = [];
   private current: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -60,13 +61,7 @@ export abstract class BatchingSink extends EventEmitter implements Sink {
     return this.commit(buf.write(line, this.offset, "utf8"), ack);
   }
 
-  /**
-   * Byte-level write, for a caller that encodes a line itself straight into the batch buffer
-   * (the connection's RFC 5424 fast path) instead of building a string: `reserve(n)` returns
-   * the buffer, with at least n bytes free from `reservedAt`; `commit(bytes, ack?)` then takes
-   * the `bytes` written there as one line, with write()'s return value and ack semantics.
-   * Nothing is taken without commit, so a caller may write and then give up.
-   */
+  /** ByteSink: the caller encodes a line straight into the batch buffer (see byte-sink.ts). */
   reserve(maxBytes: number): Buffer {
     if (this.current.length - this.offset < maxBytes) this.nextChunk(maxBytes);
     return this.current;

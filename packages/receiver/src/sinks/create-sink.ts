@@ -22,6 +22,7 @@ export async function createSink(config: ReceiverConfig, events: ReceiverEvents)
         firehoseSinkConfigSchema.parse({
           streams: config.firehoseStreams,
           lingerMs: config.firehoseLingerMs,
+          ackLingerMs: config.firehoseAckLingerMs,
           recordMaxBytes: config.firehoseRecordMaxBytes,
           gzipLevel: config.firehoseGzipLevel,
           maxInFlight: config.firehoseMaxInFlight,

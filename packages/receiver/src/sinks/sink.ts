@@ -20,6 +20,13 @@ export interface Sink {
   write(line: string, ack?: Ack): boolean;
   /** Resolves once everything written before the call is stored or failed for good. */
   flush(): Promise<void>;
+  /**
+   * Hint from a writer that is waiting only on acks (a RELP sender whose window is full sends
+   * nothing until it hears `rsp 200`): store what is buffered sooner than the sink's own
+   * linger would, within the sink's own bound on how small that makes its batches. Optional:
+   * a sink that stores at once (file) has nothing to hurry.
+   */
+  flushSoon?(): void;
   /** Flushes, then releases files, timers and clients. No write is accepted after. A sink that
    * can give up (Firehose) acks what is still unstored with an error after `timeoutMs`. */
   close(timeoutMs?: number): Promise<void>;

@@ -8,6 +8,7 @@ describe("firehoseSinkConfigSchema", () => {
     expect(firehoseSinkConfigSchema.parse({ streams: " a, b ,," })).toEqual({
       streams: ["a", "b"],
       lingerMs: 1000,
+      ackLingerMs: 100,
       recordMaxBytes: MAX_RECORD_PAYLOAD_BYTES,
       gzipLevel: 1,
       maxInFlight: 4,
@@ -26,6 +27,8 @@ describe("firehoseSinkConfigSchema", () => {
     expect(r.success).toBe(false);
     expect(r.error!.issues.map((i) => i.path.join("."))).toEqual(["streams", "recordMaxBytes", "gzipLevel"]);
     expect(firehoseSinkConfigSchema.safeParse({ streams: "bad name" }).success).toBe(false);
+    expect(firehoseSinkConfigSchema.safeParse({ streams: "x", ackLingerMs: "-1" }).success).toBe(false);
+    expect(firehoseSinkConfigSchema.safeParse({ streams: "x", ackLingerMs: "soon" }).success).toBe(false);
   });
 
   it("keys carry their RECEIVER_FIREHOSE_* variable and a default the schema accepts", () => {

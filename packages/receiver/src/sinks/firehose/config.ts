@@ -24,6 +24,7 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 export const FIREHOSE_CONFIG_KEYS = {
   streams: { env: "RECEIVER_FIREHOSE_STREAMS", default: "", schema: streamList },
   lingerMs: { env: "RECEIVER_FIREHOSE_LINGER_MS", default: "1000", schema: int(0, 900_000) },
+  ackLingerMs: { env: "RECEIVER_FIREHOSE_ACK_LINGER_MS", default: "100", schema: int(0, 900_000) },
   recordMaxBytes: { env: "RECEIVER_FIREHOSE_RECORD_MAX_BYTES", default: String(MAX_RECORD_PAYLOAD_BYTES), schema: int(1024, MAX_RECORD_PAYLOAD_BYTES) },
   gzipLevel: { env: "RECEIVER_FIREHOSE_GZIP_LEVEL", default: "1", schema: int(1, 9) },
   maxInFlight: { env: "RECEIVER_FIREHOSE_MAX_IN_FLIGHT", default: "4", schema: int(1, 64) },
@@ -45,6 +46,8 @@ export const firehoseSinkConfigSchema = z
   .object({
     streams: withDefault("streams").pipe(z.array(z.string()).min(1, "list at least one delivery stream")),
     lingerMs: withDefault("lingerMs"),
+    /** Linger of a record once a RELP sender waits only on acks (Sink.flushSoon). */
+    ackLingerMs: withDefault("ackLingerMs"),
     recordMaxBytes: withDefault("recordMaxBytes"),
     gzipLevel: withDefault("gzipLevel"),
     maxInFlight: withDefault("maxInFlight"),

@@ -4,6 +4,7 @@ import { billedBytes } from "../../batch/firehose-limits.js";
 import type { FitAction } from "../../batch/fit-line.js";
 import { entryCodeLabel, type Failure } from "./classify-error.js";
 import { FIREHOSE_CODES, type FirehoseCode } from "./firehose-errors.js";
+import type { SealReason } from "./record-aggregator.js";
 
 /**
  * Every counted event of the Firehose sink: one method = one counter (bounded labels: reasons,
@@ -40,6 +41,7 @@ export class FirehoseEvents {
       ackErrors: registry.counter("receiver_firehose_ack_errors_total", "Ack callbacks that threw (a caller bug; the other acks still ran)"),
       giveUps: registry.counter("receiver_firehose_give_up_lines_total", "Lines acked with an error (data loss), by reason"),
       duplicates: registry.counter("receiver_firehose_duplicate_lines_possible_total", "Lines resent after an ambiguous failure (may be stored twice)"),
+      sealed: registry.counter("receiver_firehose_records_sealed_total", "Firehose records closed for sending, by reason (full, linger, ack_wait, budget, flush)"),
       oversize: registry.counter("receiver_firehose_oversize_lines_total", "Lines over the record payload size, shrunk to fit, by action"),
       inFlight: registry.gauge("receiver_firehose_in_flight_batches", "PutRecordBatch calls in flight"),
       pendingBytes: registry.gauge("receiver_firehose_pending_bytes", "Bytes written and not yet accepted or given up"),
@@ -93,6 +95,10 @@ export class FirehoseEvents {
   duplicatesPossible(stream: string, lines: number, failure: Failure): void {
     this.m.duplicates.inc(undefined, lines);
     this.log.warn({ stream, lines, code: failure.code }, "PutRecordBatch outcome unknown: resending, lines may be stored twice");
+  }
+
+  sealed(reason: SealReason): void {
+    this.m.sealed.inc({ reason });
   }
 
   oversize(action: FitAction, bytesBefore: number, bytesAfter: number): void {

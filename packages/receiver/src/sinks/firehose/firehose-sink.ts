@@ -4,19 +4,23 @@ import { gzip } from "node:zlib";
 import { FirehoseClient } from "@aws-sdk/client-firehose";
 import type { Logger } from "pino";
 import type { Registry } from "../../metrics.js";
-import type { Ack, Sink } from "../sink.js";
-import { Aggregator, type SealedGroup } from "../../batch/aggregator.js";
+import type { ByteSink } from "../byte-sink.js";
+import type { Ack } from "../sink.js";
 import { MAX_RECORD_DATA_BYTES, MAX_RECORDS_PER_BATCH } from "../../batch/firehose-limits.js";
 import type { Failure } from "./classify-error.js";
 import type { FirehoseSinkConfig } from "./config.js";
 import { FIREHOSE_CODES, FirehoseSinkError, type FirehoseCode } from "./firehose-errors.js";
 import { FirehoseEvents } from "./firehose-events.js";
+import { RecordAggregator, type SealedPayload } from "./record-aggregator.js";
 import { RecordQueue, type QueuedRecord as Entry } from "./record-queue.js";
 import { putRecordBatch } from "./service.js";
 import { StreamPool, type StreamState } from "./stream-pool.js";
 
 /**
  * The receiver's production sink: schema-v1 NDJSON lines → gzip members → PutRecordBatch.
+ * Lines come as strings (write) or as bytes written straight into the open record's buffer
+ * (ByteSink: the connection's RFC 5424 fast path); either way they are UTF-8 bytes from then
+ * on, compressed from that buffer, never decoded or re-encoded.
  *
  * Delivery is at-least-once. A line is acked (null) once the Firehose record holding it was
  * accepted. Nothing is dropped before close(): failed entries are resent (only those, oldest
@@ -41,26 +45,26 @@ export interface FirehoseSinkDeps {
   /** [0, 1) source for back-off jitter. */
   random?: () => number;
   /** gzip of one record's payload; async zlib (libuv pool) by default. */
-  compress?: (payload: string, level: number) => Promise<Buffer>;
+  compress?: (payload: Buffer, level: number) => Promise<Buffer>;
 }
 
 const gzipAsync = promisify(gzip);
-const defaultCompress = (payload: string, level: number): Promise<Buffer> => gzipAsync(payload, { level });
+const defaultCompress = (payload: Buffer, level: number): Promise<Buffer> => gzipAsync(payload, { level });
 
 /** The Firehose sink (a Sink; its close() also takes an optional deadline). */
 export function createFirehoseSink(config: FirehoseSinkConfig, deps: FirehoseSinkDeps): FirehoseSink {
   return new FirehoseSink(config, deps);
 }
 
-export class FirehoseSink extends EventEmitter implements Sink {
+export class FirehoseSink extends EventEmitter implements ByteSink {
   readonly name = "firehose";
   private readonly client: FirehoseClient;
   private readonly ownsClient: boolean;
   private readonly clock: () => number;
-  private readonly compress: (payload: string, level: number) => Promise<Buffer>;
+  private readonly compress: (payload: Buffer, level: number) => Promise<Buffer>;
   private readonly events: FirehoseEvents;
   private readonly pool: StreamPool;
-  private readonly aggregator: Aggregator;
+  private readonly aggregator: RecordAggregator;
   private readonly records: RecordQueue;
   private readonly controllers = new Set<AbortController>();
   private pending = 0;
@@ -90,9 +94,10 @@ export class FirehoseSink extends EventEmitter implements Sink {
     this.records = new RecordQueue(config.maxRetries);
     this.events = new FirehoseEvents(deps.metrics, deps.logger.child({ sink: "firehose" }));
     this.pool = new StreamPool(config.streams, { baseMs: config.retryBaseMs, maxMs: config.retryMaxMs, random: deps.random ?? Math.random });
-    this.aggregator = new Aggregator({
+    this.aggregator = new RecordAggregator({
       maxPayloadBytes: config.recordMaxBytes,
       lingerMs: config.lingerMs,
+      ackLingerMs: config.ackLingerMs,
       now: this.clock,
       onSeal: (group) => this.onSeal(group),
       onOversize: (action, before, after) => this.events.oversize(action, before, after),
@@ -109,25 +114,50 @@ export class FirehoseSink extends EventEmitter implements Sink {
   }
 
   write(line: string, ack?: Ack): boolean {
-    if (this.closing) {
-      // A wiring bug (writes must stop before close): counted each time, logged once.
-      this.events.refusedAfterClose(++this.refusedAfterClose === 1);
-      ack?.(new FirehoseSinkError(FIREHOSE_CODES.closed, "Firehose sink is closed"));
-      return false;
-    }
-    this.pending += this.aggregator.add(line, ack);
-    this.events.linesIn.value += 1;
-    this.events.setPendingBytes(this.pending);
-    // Once the budget is reached there is no point lingering: ship what is open.
-    if (this.pending >= this.config.bufferBytes) this.aggregator.seal();
-    const ok = this.pending < this.config.bufferBytes && !this.stalled;
-    if (!ok) this.needDrain = true;
-    return ok;
+    if (this.closing) return this.refuse(ack);
+    return this.accepted(this.aggregator.write(line, ack));
+  }
+
+  /** ByteSink: room for a line in the open record's buffer (see byte-sink.ts). */
+  reserve(maxBytes: number): Buffer {
+    return this.aggregator.reserve(maxBytes);
+  }
+
+  get reservedAt(): number {
+    return this.aggregator.reservedAt;
+  }
+
+  commit(bytes: number, ack?: Ack): boolean {
+    if (this.closing) return this.refuse(ack);
+    return this.accepted(this.aggregator.commit(bytes, ack));
+  }
+
+  /** A writer waits only on acks (a RELP window is full): see RecordAggregator.hurry. */
+  flushSoon(): void {
+    this.aggregator.hurry();
   }
 
   flush(): Promise<void> {
-    this.aggregator.seal();
+    this.aggregator.seal("flush");
     return this.records.settledUpTo(this.records.seq);
+  }
+
+  private refuse(ack: Ack | undefined): boolean {
+    // A wiring bug (writes must stop before close): counted each time, logged once.
+    this.events.refusedAfterClose(++this.refusedAfterClose === 1);
+    ack?.(new FirehoseSinkError(FIREHOSE_CODES.closed, "Firehose sink is closed"));
+    return false;
+  }
+
+  private accepted(bytes: number): boolean {
+    this.pending += bytes;
+    this.events.linesIn.value += 1;
+    this.events.setPendingBytes(this.pending);
+    // Once the budget is reached there is no point lingering: ship what is open.
+    if (this.pending >= this.config.bufferBytes) this.aggregator.seal("budget");
+    const ok = this.pending < this.config.bufferBytes && !this.stalled;
+    if (!ok) this.needDrain = true;
+    return ok;
   }
 
   /** Flushes, giving up at the deadline: `timeoutMs` (e.g. what is left of the receiver's
@@ -167,8 +197,9 @@ export class FirehoseSink extends EventEmitter implements Sink {
     this.records.clearWaiting();
   }
 
-  private onSeal(group: SealedGroup): void {
-    const entry = this.records.add(group.lines, group.payloadBytes, group.acks);
+  private onSeal(group: SealedPayload): void {
+    this.events.sealed(group.reason);
+    const entry = this.records.add(group.lines, group.payload.length, group.acks);
     // Async zlib runs on the libuv pool, so the event loop keeps reading sockets meanwhile.
     this.compress(group.payload, this.config.gzipLevel).then(
       (data) => this.compressed(entry, data, undefined),
