@@ -22,17 +22,20 @@ describe("client-config for the embedded default", () => {
     expect((await cli(["certs", "init"])).code).toBe(0);
   });
 
-  it("prints the four sender configurations, each under its file name", async () => {
+  it("prints the five sender configurations, each under its file name", async () => {
     const { code, io } = await cli(["client-config"]);
     expect([code, io.err()]).toEqual([0, ""]);
     const out = io.out();
     expect(out.match(/^==> .* <==$/gm)).toEqual([
       "==> rsyslog-ossl.conf (install as /etc/rsyslog.d/90-aws-syslog.conf) <==",
       "==> rsyslog-gtls.conf (install as /etc/rsyslog.d/90-aws-syslog.conf) <==",
+      "==> rsyslog-relp.conf (install as /etc/rsyslog.d/90-aws-syslog.conf) <==",
       "==> syslog-ng.conf (install as /etc/syslog-ng/conf.d/aws-syslog.conf) <==",
       "==> onegate.txt <==",
     ]);
     expect(out).toContain('target="127.0.0.1" port="6514"');
+    expect(out).toContain('type="omrelp"');
+    expect(out).toContain('target="127.0.0.1" port="2514"');
     expect(out).toContain('StreamDriverPermittedPeers="localhost"'); // the development server certificate's name
     expect(out).toContain('StreamDriver.CertFile="/etc/aws-syslog/client.pem"');
     expect(out).toMatch(/^ {2}Facility {12}local0$/m);
@@ -51,7 +54,7 @@ describe("client-config for the embedded default", () => {
   it("writes every file with --out (key 0600), refuses to overwrite without --force", async () => {
     const first = await cli(["client-config", "--out", "sender", "--sender-dir", "/etc/pki/aws-syslog"]);
     expect(first.code).toBe(0);
-    expect((await readdir(join(cwd, "sender"))).sort()).toEqual(["ca.pem", "client.key", "client.pem", "onegate.txt", "rsyslog-gtls.conf", "rsyslog-ossl.conf", "syslog-ng.conf"]);
+    expect((await readdir(join(cwd, "sender"))).sort()).toEqual(["ca.pem", "client.key", "client.pem", "onegate.txt", "rsyslog-gtls.conf", "rsyslog-ossl.conf", "rsyslog-relp.conf", "syslog-ng.conf"]);
     expect((await stat(join(cwd, "sender", "client.key"))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(cwd, "sender", "ca.pem"), "utf8")).toBe(await readFile(join(cwd, ".data/tls/ca.pem"), "utf8"));
     expect(await readFile(join(cwd, "sender", "syslog-ng.conf"), "utf8")).toContain('key-file("/etc/pki/aws-syslog/client.key")');
@@ -120,10 +123,12 @@ describe("client-config for a deployment", () => {
     [["--host", "bad host"], /--host "bad host" is not a DNS name/],
     [["--host", "*.example.com"], /not a wildcard/],
     [["--port", "70000"], /--port must be a port number from 1 to 65535/],
+    [["rsyslog-relp", "--relp-port", "0"], /--relp-port must be a port number from 1 to 65535/],
+    [["syslog-ng", "--relp-port", "2514"], /--relp-port only applies to rsyslog-relp/],
     [["--auth", "x509/fingerprint"], /--auth must be x509\/name or anon/],
     [["--sender-dir", "etc/aws"], /--sender-dir must be an absolute path/],
     [["--sender-dir", '/etc/a"b'], /--sender-dir must be an absolute path without quotes/],
-    [["rsyslog"], /unknown sender "rsyslog" \(expected rsyslog-ossl, rsyslog-gtls, syslog-ng, onegate\)/],
+    [["rsyslog"], /unknown sender "rsyslog" \(expected rsyslog-ossl, rsyslog-gtls, rsyslog-relp, syslog-ng, onegate\)/],
     [["--syslog-ng-source", "s src"], /--syslog-ng-source must be a syslog-ng identifier/],
     [["--host", "x.example.com", "--auth", "anon", "--peer", "x.example.com"], /--peer applies only to --auth x509\/name/],
     [["--key", "k.key"], /--key needs --cert/],

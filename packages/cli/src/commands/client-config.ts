@@ -6,12 +6,13 @@ import { ensureTlsDir, writeFileAtomic } from "../certs/pem-files.js";
 import { oneGateSettings, oneGateText } from "../client-config/onegate-settings.js";
 import { resolveSenderTarget } from "../client-config/resolve-sender-target.js";
 import { RSYSLOG_DROP_IN, rsyslogConfig } from "../client-config/rsyslog-config.js";
-import { DEFAULT_SENDER_TLS_DIR, SENDER_TLS_FILES, SYSLOG_TLS_PORT, SYSTEM_CA_BUNDLE, type SenderTarget } from "../client-config/sender-target.js";
+import { RELP_PORT, RELP_WINDOW_SIZE, rsyslogRelpConfig } from "../client-config/rsyslog-relp-config.js";
+import { DEFAULT_SENDER_TLS_DIR, parsePort, SENDER_TLS_FILES, SYSLOG_TLS_PORT, SYSTEM_CA_BUNDLE, type SenderTarget } from "../client-config/sender-target.js";
 import { DEFAULT_SYSLOG_NG_SOURCE, SYSLOG_NG_DROP_IN, syslogNgConfig } from "../client-config/syslog-ng-config.js";
 import { CLI_ERROR_CODES, CliError, EXIT, fileError, UsageError } from "../errors.js";
 import { styleFor, warn, type CliIo } from "../io.js";
 
-export const SENDERS = ["rsyslog-ossl", "rsyslog-gtls", "syslog-ng", "onegate"] as const;
+export const SENDERS = ["rsyslog-ossl", "rsyslog-gtls", "rsyslog-relp", "syslog-ng", "onegate"] as const;
 export type SenderKind = (typeof SENDERS)[number];
 
 export const help = `Usage: pnpm cli client-config [SENDER...] [options]
@@ -21,11 +22,14 @@ Prints ready sender configurations for one deployment of the receiver:
   rsyslog-ossl   rsyslog drop-in (${RSYSLOG_DROP_IN}): omfwd, OpenSSL driver, RFC 5424,
                  octet-counted framing, disk-assisted action queue
   rsyslog-gtls   the same with the GnuTLS driver
+  rsyslog-relp   rsyslog drop-in (same path, use one of the three): omrelp over TLS to
+                 --relp-port, each message acknowledged once stored, windowSize ${RELP_WINDOW_SIZE},
+                 the same disk-assisted action queue
   syslog-ng      syslog-ng drop-in (${SYSLOG_NG_DROP_IN}): network() with transport("tls"),
                  RFC 5424, reliable disk buffer
   onegate        the settings to type into OneGate (host, port, facility local0, CA, client certificate)
 
-No SENDER means all four. Every certificate named is checked first: it must exist, be valid
+No SENDER means all five. Every certificate named is checked first: it must exist, be valid
 today, and a client key must belong to its certificate.
 
 Without --host the target is the embedded default on this machine (pnpm start): 127.0.0.1,
@@ -34,6 +38,7 @@ the development CA and client certificate in <data>/tls, the server certificate'
 Options:
   --host NAME          the receiver: the NLB's DNS name or your CNAME (e.g. syslog.example.com)
   --port N             TLS port (default ${SYSLOG_TLS_PORT})
+  --relp-port N        RELP over TLS port for rsyslog-relp (default ${RELP_PORT}; the stage's relp listener)
   --auth MODE          how the sender checks the receiver: x509/name (default: CA and name) or
                        anon (encryption only, no check)
   --peer NAME          the name the receiver's certificate must carry (default: --host)
@@ -53,6 +58,7 @@ Options:
 
 Examples:
   pnpm cli client-config rsyslog-ossl > 90-aws-syslog.conf
+  pnpm cli client-config rsyslog-relp --host syslog.example.com > 90-aws-syslog.conf
   pnpm cli client-config --host syslog.example.com --out sender-files
   pnpm cli client-config --host syslog.example.com --ca ca.pem --cert client-web01.pem onegate
 
@@ -62,6 +68,7 @@ Exit codes: 0 ok, 1 failure (missing file, expired certificate, key mismatch), 2
 const OPTIONS = {
   host: { type: "string" },
   port: { type: "string" },
+  "relp-port": { type: "string" },
   auth: { type: "string" },
   peer: { type: "string" },
   ca: { type: "string" },
@@ -98,11 +105,12 @@ function parseSource(value: string | undefined): string {
 }
 
 /** The files for the chosen senders, then the TLS files they refer to. */
-export function senderFiles(target: SenderTarget, senders: readonly SenderKind[], syslogNgSource: string): SenderFile[] {
+export function senderFiles(target: SenderTarget, senders: readonly SenderKind[], syslogNgSource: string, relpPort: number = RELP_PORT): SenderFile[] {
   const files: SenderFile[] = [];
   const text = (name: string, installAs: string | null, content: string) => files.push({ name, installAs, content, mode: CERT_FILE_MODE, secret: false });
   if (senders.includes("rsyslog-ossl")) text("rsyslog-ossl.conf", RSYSLOG_DROP_IN, rsyslogConfig(target, "ossl"));
   if (senders.includes("rsyslog-gtls")) text("rsyslog-gtls.conf", RSYSLOG_DROP_IN, rsyslogConfig(target, "gtls"));
+  if (senders.includes("rsyslog-relp")) text("rsyslog-relp.conf", RSYSLOG_DROP_IN, rsyslogRelpConfig(target, relpPort));
   if (senders.includes("syslog-ng")) text("syslog-ng.conf", SYSLOG_NG_DROP_IN, syslogNgConfig(target, syslogNgSource));
   if (senders.includes("onegate")) text("onegate.txt", null, oneGateText(oneGateSettings(target)));
   if (target.ca.kind === "file") text(SENDER_TLS_FILES.ca, target.ca.senderPath, target.ca.pem);
@@ -117,16 +125,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgv("client-config", argv, OPTIONS);
   const senders = parseSenders(positionals);
   const source = parseSource(values["syslog-ng-source"]);
+  const relpPort = values["relp-port"] === undefined ? RELP_PORT : parsePort(values["relp-port"], "--relp-port");
+  if (values["relp-port"] !== undefined && !senders.includes("rsyslog-relp")) throw new UsageError("client-config: --relp-port only applies to rsyslog-relp");
   if (values.force && values.out === undefined) throw new UsageError("client-config: --force only applies with --out");
   const { target, warnings } = await resolveSenderTarget(
     { host: values.host, port: values.port, auth: values.auth, peer: values.peer, ca: values.ca, cert: values.cert, key: values.key, senderDir: values["sender-dir"], dataDir: values["data-dir"] },
     io,
   );
   for (const w of warnings) warn(io, w);
-  const files = senderFiles(target, senders, source);
+  const files = senderFiles(target, senders, source, relpPort);
   const summary = {
     host: target.host,
     port: target.port,
+    relpPort: senders.includes("rsyslog-relp") ? relpPort : undefined,
     auth: target.auth,
     peer: target.peer,
     ca: target.ca.kind === "system" ? { system: target.ca.senderPath } : { file: target.ca.source, subject: target.ca.info.subject, notAfter: target.ca.info.notAfter },
