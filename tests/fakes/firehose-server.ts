@@ -51,8 +51,8 @@ const MAX_RECORDS = 500;
 const MAX_RECORD_BYTES = 1_024_000;
 const MAX_CALL_BYTES = 4 * 1024 * 1024;
 
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
+/** mulberry32: small, fast, seedable (shared with the other fakes). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
