@@ -1,6 +1,6 @@
 import type { SyslogRecord } from "@aws-syslog/record";
 import { SyslogClock, eventTimeMs, jsonEvent, syslogLine } from "./event-text.js";
-import { LogBatcher, eventAge, truncateMessage, type LogEventBatch } from "./log-batches.js";
+import { LogBatcher, MAX_MESSAGE_BYTES, eventAge, truncateMessage, type LogEventBatch } from "./log-batches.js";
 import { logStreamName, parseLogStreamTemplate, type LogStreamTemplate } from "./log-stream-name.js";
 import { routeRecord, type RouteTable } from "./route.js";
 import type { StagingLine } from "./staging-object.js";
@@ -108,14 +108,15 @@ export async function forwardToLogGroups(
     stats.groupsCreated += result.groupsCreated;
   });
   const routeByGroup = new Map(options.routes.routes.map((r) => [r.logGroup, r.name]));
-  const submit = (batches: LogEventBatch[]): void => {
-    if (batches.length === 0) return;
+  const submit = (batches: readonly LogEventBatch[]): void => {
     for (const batch of batches) {
       routeOf.set(batch, routeByGroup.get(batch.logGroup) ?? "unknown");
       sender.submit(`${batch.logGroup}\n${batch.logStream}`, batch);
     }
   };
 
+  // The clock is read once per input item (a chunk of lines), not per record.
+  let nowMs = now();
   const accept = (item: ForwardInput): void => {
     let record: SyslogRecord;
     if ("ok" in item) {
@@ -133,16 +134,19 @@ export async function forwardToLogGroups(
     }
     stats.events += routes.length;
     const timestamp = eventTimeMs(record);
-    const age = eventAge(timestamp, now());
+    const age = eventAge(timestamp, nowMs);
     if (age !== "ok") {
       if (age === "too-old") stats.eventsTooOld += routes.length;
       else stats.eventsTooNew += routes.length;
       return;
     }
     for (const route of routes) {
-      const text = route.format === "json" ? jsonEvent(record) : syslogLine(record, timestamp, clock);
-      const { message, bytes, truncated } = truncateMessage(text, Buffer.byteLength(text, "utf8"));
-      if (truncated) stats.eventsTruncated += 1;
+      let message = route.format === "json" ? jsonEvent(record) : syslogLine(record, timestamp, clock);
+      let bytes = Buffer.byteLength(message, "utf8");
+      if (bytes > MAX_MESSAGE_BYTES) {
+        ({ message, bytes } = truncateMessage(message, bytes));
+        stats.eventsTruncated += 1;
+      }
       const stream = logStreamName(template, record, route.name);
       submit(batcher.add(route.logGroup, stream, { timestamp, message }, bytes));
     }
@@ -150,6 +154,7 @@ export async function forwardToLogGroups(
 
   for await (const item of input) {
     if (sender.failed) break;
+    nowMs = now();
     if (Array.isArray(item)) for (const one of item) accept(one);
     else accept(item as ForwardInput);
     if (sender.busy) await sender.whenReady();

@@ -57,6 +57,8 @@ interface PendingStream {
   events: LogEvent[];
   sizes: number[];
   bytes: number;
+  /** False once an event arrived earlier than the one before it. */
+  sorted: boolean;
 }
 
 /**
@@ -67,78 +69,88 @@ interface PendingStream {
  * Each flush sorts its events (stable) and splits them where the 24-hour span would break.
  */
 export class LogBatcher {
-  private readonly streams = new Map<string, PendingStream>();
+  /** logGroup → logStream → buffer: two lookups of existing strings instead of building a
+   * `group\nstream` key per event (string building and hashing showed in the profile). */
+  private readonly groups = new Map<string, Map<string, PendingStream>>();
   private bufferedBytes = 0;
 
   constructor(private readonly maxBufferedBytes = 32 * MAX_BATCH_BYTES) {}
 
-  /** Adds one event (message bytes already within MAX_MESSAGE_BYTES); returns ready batches. */
-  add(logGroup: string, logStream: string, event: LogEvent, messageBytes: number): LogEventBatch[] {
-    const key = `${logGroup}\n${logStream}`;
+  /** Adds one event (message bytes already within MAX_MESSAGE_BYTES); returns ready batches
+   * (usually none: then a shared empty array, which must not be modified). */
+  add(logGroup: string, logStream: string, event: LogEvent, messageBytes: number): readonly LogEventBatch[] {
     const size = messageBytes + EVENT_OVERHEAD_BYTES;
-    let ready: LogEventBatch[] = [];
-    let stream = this.streams.get(key);
+    let ready: LogEventBatch[] | null = null;
+    let streams = this.groups.get(logGroup);
+    if (streams === undefined) {
+      streams = new Map();
+      this.groups.set(logGroup, streams);
+    }
+    let stream = streams.get(logStream);
     if (stream !== undefined && (stream.events.length === MAX_BATCH_EVENTS || stream.bytes + size > MAX_BATCH_BYTES)) {
-      ready = this.flush(key, stream);
+      ready = this.flush(stream);
       stream = undefined;
     }
     if (stream === undefined) {
-      stream = { logGroup, logStream, events: [], sizes: [], bytes: 0 };
-      this.streams.set(key, stream);
+      stream = { logGroup, logStream, events: [], sizes: [], bytes: 0, sorted: true };
+      streams.set(logStream, stream);
     }
-    stream.events.push(event);
+    const events = stream.events;
+    if (events.length > 0 && event.timestamp < events[events.length - 1]!.timestamp) stream.sorted = false;
+    events.push(event);
     stream.sizes.push(size);
     stream.bytes += size;
     this.bufferedBytes += size;
-    if (this.bufferedBytes > this.maxBufferedBytes) ready.push(...this.flushLargest());
-    return ready;
+    if (this.bufferedBytes > this.maxBufferedBytes) (ready ??= []).push(...this.flushLargest());
+    return ready ?? NO_BATCHES;
   }
 
   /** Every remaining event as batches. */
   drain(): LogEventBatch[] {
     const ready: LogEventBatch[] = [];
-    for (const [key, stream] of this.streams) ready.push(...this.flush(key, stream));
+    for (const streams of this.groups.values()) for (const stream of streams.values()) ready.push(...this.flush(stream));
     return ready;
   }
 
   private flushLargest(): LogEventBatch[] {
     const ready: LogEventBatch[] = [];
-    const bySize = [...this.streams].sort(([, a], [, b]) => b.bytes - a.bytes);
-    for (const [key, stream] of bySize) {
+    const bySize = [...this.groups.values()].flatMap((streams) => [...streams.values()]).sort((a, b) => b.bytes - a.bytes);
+    for (const stream of bySize) {
       if (this.bufferedBytes <= this.maxBufferedBytes / 2) break;
-      ready.push(...this.flush(key, stream));
+      ready.push(...this.flush(stream));
     }
     return ready;
   }
 
-  private flush(key: string, stream: PendingStream): LogEventBatch[] {
-    this.streams.delete(key);
+  private flush(stream: PendingStream): LogEventBatch[] {
+    // An emptied group keeps its (small) map: groups are few, one per route.
+    this.groups.get(stream.logGroup)!.delete(stream.logStream);
     this.bufferedBytes -= stream.bytes;
     return splitBySpan(stream);
   }
 }
 
-/** Sorts (stable) and splits where the time span from a batch's first event reaches 24 h. */
+const NO_BATCHES: readonly LogEventBatch[] = Object.freeze([]);
+
+/** Sorts (stable, only when out of order) and splits where the time span from a batch's first
+ * event reaches 24 h. In-order input, the common case, becomes batches without copying. */
 function splitBySpan(stream: PendingStream): LogEventBatch[] {
-  const order = stream.events.map((_, i) => i);
-  if (!isSorted(stream.events)) {
-    order.sort((a, b) => stream.events[a]!.timestamp - stream.events[b]!.timestamp || a - b);
+  const { events, sizes } = stream;
+  if (stream.sorted && events.length > 0 && events[events.length - 1]!.timestamp - events[0]!.timestamp < MAX_BATCH_SPAN_MS) {
+    return [{ logGroup: stream.logGroup, logStream: stream.logStream, events, bytes: stream.bytes }];
   }
+  const order = events.map((_, i) => i);
+  if (!stream.sorted) order.sort((a, b) => events[a]!.timestamp - events[b]!.timestamp || a - b);
   const batches: LogEventBatch[] = [];
   let current: LogEventBatch | null = null;
   for (const i of order) {
-    const event = stream.events[i]!;
+    const event = events[i]!;
     if (current === null || event.timestamp - current.events[0]!.timestamp >= MAX_BATCH_SPAN_MS) {
       current = { logGroup: stream.logGroup, logStream: stream.logStream, events: [], bytes: 0 };
       batches.push(current);
     }
     current.events.push(event);
-    current.bytes += stream.sizes[i]!;
+    current.bytes += sizes[i]!;
   }
   return batches;
-}
-
-function isSorted(events: LogEvent[]): boolean {
-  for (let i = 1; i < events.length; i++) if (events[i]!.timestamp < events[i - 1]!.timestamp) return false;
-  return true;
 }

@@ -39,6 +39,15 @@ export function parseLogStreamTemplate(text: string): LogStreamTemplate {
 /** The stream name for one record: ':' and '*' replaced by '_', cut to 512 characters. */
 export function logStreamName(template: LogStreamTemplate, record: SyslogRecord, route: string): string {
   let name = "";
+  if (template.length === 1) {
+    // The common `{hostname}`: the field itself when it needs no change (no concatenation).
+    const only = template[0]!;
+    if (typeof only !== "string") {
+      const value = only.placeholder === "route" ? route : record[only.placeholder];
+      if (typeof value === "string" && value !== "" && value.length <= MAX_LOG_STREAM_NAME_LENGTH &&
+          !value.includes(":") && !value.includes("*")) return value;
+    }
+  }
   for (const part of template) {
     if (typeof part === "string") name += part;
     else {

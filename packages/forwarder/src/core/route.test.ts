@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { matchesSelector } from "./selector.js";
 import { sampleRecord } from "../testing/sample-record.js";
 import { DEFAULT_ROUTES, archiveRouteName, archiveRouteNames, parseRoutes, routeRecord } from "./route.js";
 
@@ -56,5 +58,31 @@ describe("parseRoutes", () => {
     ["kern.* /x format=xml", 1, "unknown option"],
   ])("rejects %j naming line %i", (text, line, message) => {
     expect(() => parseRoutes(text)).toThrow(expect.objectContaining({ code: "FWD_ROUTES_INVALID", line, message: expect.stringContaining(message) }));
+  });
+});
+
+describe("route lookup (precomputed per facility and severity)", () => {
+  const selectors = ["*.info", "mail.none", "authpriv.*", "kern,local7.=err", "*.*;cron.!warning", "local0.!*", "user.debug;user.!=info"];
+  it("gives what evaluating every selector gives, for every pair", () => {
+    fc.assert(
+      fc.property(fc.array(fc.subarray(selectors, { minLength: 1 }), { minLength: 1, maxLength: 4 }), (lines) => {
+        const table = parseRoutes(lines.map((parts, i) => `${parts.join(";")} /group/${i}`).join("\n"));
+        for (let facility = 0; facility < 24; facility++) {
+          for (let severity = 0; severity < 8; severity++) {
+            const expected = table.routes.filter((r) => matchesSelector(r.selector, facility, severity));
+            expect(routeRecord(table, rec(facility, severity))).toEqual(expected);
+            expect(archiveRouteName(table, rec(facility, severity))).toBe(expected[0]?.name ?? "unrouted");
+          }
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it("routes nothing for a facility or severity out of range", () => {
+    expect(routeRecord(DEFAULT_ROUTES, rec(24, 6))).toEqual([]);
+    expect(routeRecord(DEFAULT_ROUTES, rec(3, 8))).toEqual([]);
+    expect(routeRecord(DEFAULT_ROUTES, rec(-1, 0))).toEqual([]);
+    expect(archiveRouteName(DEFAULT_ROUTES, rec(3, 1.5))).toBe("unrouted");
   });
 });

@@ -1,6 +1,6 @@
 import type { SyslogRecord } from "@aws-syslog/record";
 import { RouteTableError, SelectorError } from "../errors.js";
-import { matchesSelector, parseSelector, type Selector } from "./selector.js";
+import { FACILITY_COUNT, matchesSelector, parseSelector, type Selector } from "./selector.js";
 
 /** How a route's events are written: the classic syslog file line, or a JSON object. */
 export type RouteFormat = "syslog" | "json";
@@ -94,21 +94,54 @@ function defaultRouteName(logGroup: string): string {
 
 export const DEFAULT_ROUTES: RouteTable = parseRoutes(DEFAULT_ROUTES_TEXT);
 
-/** Every route whose selector matches the record (like rsyslog, a record may go to several). */
-export function routeRecord(table: RouteTable, record: SyslogRecord): Route[] {
-  const matched: Route[] = [];
-  for (const route of table.routes) {
-    if (matchesSelector(route.selector, record.facility, record.severity)) matched.push(route);
+/**
+ * Routing decided once per (facility, severity) pair, not per record: 24 × 8 = 192 entries,
+ * each the frozen list of matching routes and the archive route name. Built on first use of a
+ * table (tables are frozen, so the lookup stays right) and kept beside it.
+ */
+interface RouteLookup {
+  readonly matches: ReadonlyArray<readonly Route[]>;
+  readonly archiveNames: readonly string[];
+}
+
+const lookups = new WeakMap<RouteTable, RouteLookup>();
+const NO_ROUTES: readonly Route[] = Object.freeze([]);
+
+function routeLookup(table: RouteTable): RouteLookup {
+  let lookup = lookups.get(table);
+  if (lookup === undefined) {
+    const matches: (readonly Route[])[] = [];
+    const archiveNames: string[] = [];
+    for (let facility = 0; facility < FACILITY_COUNT; facility++) {
+      for (let severity = 0; severity < 8; severity++) {
+        const matched = table.routes.filter((route) => matchesSelector(route.selector, facility, severity));
+        matches.push(matched.length === 0 ? NO_ROUTES : Object.freeze(matched));
+        archiveNames.push(matched[0]?.name ?? UNROUTED);
+      }
+    }
+    lookup = { matches, archiveNames };
+    lookups.set(table, lookup);
   }
-  return matched;
+  return lookup;
+}
+
+/** Index of a (facility, severity) pair in a RouteLookup, or -1 outside 0–23 / 0–7. */
+function priIndex(facility: number, severity: number): number {
+  return facility >= 0 && facility < FACILITY_COUNT && severity >= 0 && severity <= 7 && Number.isInteger(facility) && Number.isInteger(severity)
+    ? facility * 8 + severity : -1;
+}
+
+/** Every route whose selector matches the record (like rsyslog, a record may go to several).
+ * The array is shared and frozen: do not modify it. */
+export function routeRecord(table: RouteTable, record: SyslogRecord): readonly Route[] {
+  const i = priIndex(record.facility, record.severity);
+  return i === -1 ? NO_ROUTES : routeLookup(table).matches[i]!;
 }
 
 /** The archive holds each record once, under its first matching route, else "unrouted". */
 export function archiveRouteName(table: RouteTable, record: SyslogRecord): string {
-  for (const route of table.routes) {
-    if (matchesSelector(route.selector, record.facility, record.severity)) return route.name;
-  }
-  return UNROUTED;
+  const i = priIndex(record.facility, record.severity);
+  return i === -1 ? UNROUTED : routeLookup(table).archiveNames[i]!;
 }
 
 /** Route names the archive can hold (for the Glue partition projection enum). */

@@ -54,6 +54,15 @@ describe("readStagingObject", () => {
     await expect(collect(failing)).rejects.toMatchObject({ code: "ECONNRESET" });
   });
 
+  it("keeps multi-byte characters and lines whole across decompressed chunks (64 KiB each)", async () => {
+    // Odd lengths of 2-, 3- and 4-byte characters put chunk ends inside characters and lines.
+    const records = Array.from({ length: 60 }, (_, i) => sampleRecord({ message: "é✓😀".repeat(500 + i * 37) + ` #${i}` }));
+    const bytes = gzipSync(records.map(serializeRecord).join("") + "\r\n\n" + "not json");
+    const lines = await collect(Readable.from([bytes]));
+    expect(lines.slice(0, 60)).toEqual(records.map((record, i) => ({ ok: true, record, lineNumber: i + 1 })));
+    expect(lines.slice(60)).toMatchObject([{ ok: false, lineNumber: 63, text: "not json" }]);
+  });
+
   it("yields the same lines however the compressed bytes are split", async () => {
     await fc.assert(
       fc.asyncProperty(
