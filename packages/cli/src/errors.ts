@@ -51,8 +51,10 @@ export const CLI_ERROR_CODES = {
   awsFailed: "CLI_AWS_FAILED",
   /** tail --follow --count N: fewer than N events were seen before --timeout. */
   tailTimeout: "CLI_TAIL_TIMEOUT",
-  /** query: the SQL did not run (syntax, unknown column, type error…). */
+  /** query, review: the SQL did not run (syntax, unknown column, type error…), or an Athena / Logs Insights query ended FAILED or CANCELLED. */
   queryFailed: "CLI_QUERY_FAILED",
+  /** query --athena/--insights, review --athena: the query was still running at --timeout (an Athena query is then stopped). */
+  queryTimeout: "CLI_QUERY_TIMEOUT",
   /** start: the receiver or the local pipeline could not start (port in use, bad RECEIVER_* or FORWARDER_* value). */
   startFailed: "CLI_START_FAILED",
 } as const;

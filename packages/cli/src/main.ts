@@ -24,11 +24,12 @@ const lazy = (name: string) => () => import(/* @vite-ignore */ `./commands/${nam
 
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.freeze({
   start: { summary: "run the receiver and the local pipeline (TLS on 127.0.0.1:6514)", load: lazy("start") },
-  query: { summary: 'run SQL over the local archive, table "logs"', load: lazy("query") },
+  query: { summary: 'SQL over the local archive (table "logs"), or in Athena (--athena) or Logs Insights (--insights)', load: lazy("query") },
   certs: { summary: "create and inspect TLS certificates (development CA, server, clients)", load: lazy("certs") },
   "client-config": { summary: "print sender configurations: rsyslog (ossl, gtls), syslog-ng, OneGate settings", load: lazy("client-config") },
   send: { summary: "send numbered test messages over TLS, with a summary", load: lazy("send") },
   tail: { summary: "print and follow a log group, local (.data/) or in CloudWatch Logs", load: lazy("tail") },
+  review: { summary: "the periodic security log review (auth failures, sudo, OneGate, hosts), Markdown or HTML", load: lazy("review") },
 });
 
 function topHelp(commands: Readonly<Record<string, CommandEntry>>): string {

@@ -70,24 +70,48 @@ export async function logsViewSql(archiveDir: string): Promise<string> {
   );
 }
 
-/** Runs `sql` over the archive under `archiveDir` (e.g. `.data/archive`), table `logs`. */
-export async function queryArchive(archiveDir: string, sql: string): Promise<QueryResult> {
+/** An open DuckDB over the archive: several statements on one connection (review runs six). */
+export interface ArchiveSession {
+  query(sql: string): Promise<QueryResult>;
+  close(): void;
+}
+
+export async function openArchive(archiveDir: string): Promise<ArchiveSession> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   try {
     await connection.run("SET TimeZone = 'UTC'");
     await connection.run(await logsViewSql(archiveDir));
-    let reader;
-    try {
-      reader = await connection.runAndReadAll(sql);
-    } catch (err) {
-      throw new ArchiveQueryError((err as Error).message, { cause: err });
-    }
-    const names = reader.columnNames();
-    const columns = names.map((name, i) => ({ name, type: reader.columnType(i).toString() }));
-    return { columns, rows: reader.getRowObjectsJson() };
-  } finally {
+  } catch (err) {
     connection.closeSync();
     instance.closeSync();
+    throw err;
+  }
+  return {
+    async query(sql) {
+      let reader;
+      try {
+        reader = await connection.runAndReadAll(sql);
+      } catch (err) {
+        throw new ArchiveQueryError((err as Error).message, { cause: err });
+      }
+      const names = reader.columnNames();
+      const columns = names.map((name, i) => ({ name, type: reader.columnType(i).toString() }));
+      return { columns, rows: reader.getRowObjectsJson() };
+    },
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Runs `sql` over the archive under `archiveDir` (e.g. `.data/archive`), table `logs`. */
+export async function queryArchive(archiveDir: string, sql: string): Promise<QueryResult> {
+  const session = await openArchive(archiveDir);
+  try {
+    return await session.query(sql);
+  } finally {
+    session.close();
   }
 }
