@@ -1,5 +1,6 @@
 import { copyFileSync, writeFileSync } from "node:fs";
 import { EventEmitter } from "node:events";
+import { connect as tlsConnect } from "node:tls";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closed, octet, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../test/harness.js";
 import type { Sink } from "./sinks/sink.js";
@@ -230,6 +231,29 @@ describe("limits and lifecycle", () => {
     sink.release();
     await expect(stopping).resolves.toBe(true);
     expect(sink.stored).toHaveLength(n);
+  });
+
+  it("issues no resumable session tickets, before and after a reload (every handshake is full)", async () => {
+    rx = await startTestReceiver(pki, { RECEIVER_TLS_WATCH_FILES: "false" });
+    const handshake = (session?: Buffer) =>
+      new Promise<{ reused: boolean; ticket: Buffer | undefined }>((resolve, reject) => {
+        let ticket: Buffer | undefined;
+        let reused = false;
+        const s = tlsConnect({ host: "127.0.0.1", port: rx!.tlsPort, ca: pki.ca, servername: "localhost", ...(session ? { session } : {}) });
+        s.on("session", (t: Buffer) => (ticket = t));
+        s.on("secureConnect", () => {
+          reused = s.isSessionReused();
+          setTimeout(() => s.end(), 100); // the tickets follow the handshake
+        });
+        s.on("error", reject);
+        s.on("close", () => resolve({ reused, ticket }));
+      });
+    for (const round of ["at start", "after reload"]) {
+      if (round === "after reload") expect(rx.handle.reloadTls()).toBe(true);
+      const first = await handshake();
+      expect({ round, ticket: first.ticket !== undefined }).toEqual({ round, ticket: true });
+      expect({ round, reused: (await handshake(first.ticket)).reused }).toEqual({ round, reused: false });
+    }
   });
 
   it("reloads the certificate without dropping established connections", async () => {
