@@ -30,6 +30,7 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = Object.freeze({
   send: { summary: "send numbered test messages over TLS, with a summary", load: lazy("send") },
   tail: { summary: "print and follow a log group, local (.data/) or in CloudWatch Logs", load: lazy("tail") },
   review: { summary: "the periodic security log review (auth failures, sudo, OneGate, hosts), Markdown or HTML", load: lazy("review") },
+  doctor: { summary: "check a deployment: DNS, TLS/mTLS, KMS key policy, log groups, Firehose, DLQs, recent data", load: lazy("doctor") },
 });
 
 function topHelp(commands: Readonly<Record<string, CommandEntry>>): string {
