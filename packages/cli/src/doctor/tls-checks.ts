@@ -92,7 +92,7 @@ export function evaluateCertlessRefused(t: DoctorTarget, p: ProbeResult | undefi
   if (p.kind === "handshake-failed") return passed(name, `a client without a certificate is refused in the handshake (${p.error})`);
   if (!p.afterHandshake.open) return passed(name, `${p.protocol}: a client without a certificate is refused after the handshake (${p.afterHandshake.reason})`);
   return failed(name, `${p.protocol}: the receiver kept a connection without a client certificate open`,
-    "mode mtls must require client certificates: set the stage's receiverTls auth mode to x509/name or x509/certvalid (RECEIVER_TLS_AUTH_MODE), deploy, and check again");
+    "mode mtls must require client certificates: set the stage's receiverTls auth mode to x509/name, x509/certvalid or x509/fingerprint (RECEIVER_TLS_AUTH_MODE), deploy, and check again");
 }
 
 export async function tlsChecks(t: DoctorTarget, now: Date, probe: Probe = probeTls, probeOptions: Partial<ProbeOptions> = {}): Promise<CheckResult[]> {
