@@ -75,5 +75,7 @@ describe.skipIf(!platformInstalled)("sst.config.ts run() under mocks", () => {
 
   it("returns the outputs operators need", () => {
     expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["nlbDnsName", "elasticIps", "stagingBucket", "archiveBucket", "logGroups"]));
+    // What `pnpm cli doctor` reads from .sst/outputs.json.
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(["nlbMode", "kmsKeyArn", "receiverLogGroup", "firehoseStreams", "dlqUrls"]));
   });
 });

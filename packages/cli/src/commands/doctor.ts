@@ -1,7 +1,7 @@
 import { parseArgv } from "../args.js";
 import { EXIT, UsageError } from "../errors.js";
 import { isInteractive, progress, styleFor, warn, type CliIo } from "../io.js";
-import { DEFAULT_OUTPUTS_FILE, DEFAULT_SINCE_MINUTES, resolveDoctorTarget } from "../doctor/doctor-target.js";
+import { DEFAULT_OUTPUTS_FILE, DEFAULT_SINCE_MINUTES, queueName, resolveDoctorTarget } from "../doctor/doctor-target.js";
 import { formatJson, formatLine, formatTable, summarize } from "../doctor/report.js";
 import { MIN_DAYS_TO_EXPIRY } from "../doctor/tls-checks.js";
 
@@ -70,12 +70,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // The AWS SDK is loaded only here, so `--help` and usage errors stay fast.
   const { runDoctor } = await import("../doctor/run-doctor.js");
   const s = styleFor(io);
+  // The names the checks will have, so lines printed as they come line up.
+  const width = Math.max(
+    "mtls-certless-refused".length,
+    ...[...target.logGroups, ...(target.receiverLogGroup !== undefined ? [target.receiverLogGroup] : [])].map((g) => `log-group ${g}`.length),
+    ...target.firehoseStreams.map((n) => `firehose ${n}`.length),
+    ...target.dlqUrls.map((u) => `dlq ${queueName(u)}`.length),
+  );
   progress(io, `checking ${target.host ?? "(no host)"}${target.outputsFile !== undefined ? ` and the resources in ${target.outputsFile}` : ""}…`);
   const results = await runDoctor(target, {
     env: io.env,
     now: () => io.now(),
     // On a terminal each line appears as its check ends; piped, the table comes at the end.
-    ...(isInteractive(io) && !values.json ? { onResult: (r) => io.stdout.write(`${formatLine(r, 22, s)}\n`) } : {}),
+    ...(isInteractive(io) && !values.json ? { onResult: (r) => io.stdout.write(`${formatLine(r, width, s)}\n`) } : {}),
   });
   if (values.json) io.stdout.write(formatJson(results));
   else if (isInteractive(io)) {

@@ -5,7 +5,8 @@ import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from "@aws-sd
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AwsChecks, classifyAwsError } from "./aws-calls.js";
-import { dlqCheck, firehoseCheck, queueName } from "./delivery-checks.js";
+import { dlqCheck, firehoseCheck } from "./delivery-checks.js";
+import { queueName } from "./doctor-target.js";
 import { kmsChecks } from "./kms-checks.js";
 import { logGroupCheck, MAX_FILTER_PAGES, recentDataCheck } from "./logs-checks.js";
 import { healthyKeyPolicy, KEY_ARN, REGION } from "./testing/deployment-fixture.js";

@@ -2,6 +2,7 @@ import { DescribeDeliveryStreamCommand, type FirehoseClient } from "@aws-sdk/cli
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { DOCS, failed, passed, type CheckResult } from "./check-result.js";
 import type { AwsChecks } from "./aws-calls.js";
+import { queueName } from "./doctor-target.js";
 
 /**
  * Between the receiver and the log groups: the Firehose streams accept records only while
@@ -21,11 +22,6 @@ export async function firehoseCheck(firehose: FirehoseClient, aws: AwsChecks, st
       : "look at the stream in the Firehose console and its error log (/aws/kinesisfirehose/<name>); usually the KMS key policy or the role; then deploy again";
     return failed(name, `${stream} is ${status}${reason ? `: ${reason}` : ""}`, fix);
   }, (f) => (f.kind === "not-found" ? failed(name, `${stream} does not exist: ${f.text}`, "deploy the stage again (sst deploy); check the region") : undefined));
-}
-
-/** "https://sqs.eu-west-1.amazonaws.com/123456789012/syslog-prod-CloudwatchDlq-1a2b3c" → the name. */
-export function queueName(url: string): string {
-  return url.replace(/\/+$/, "").split("/").pop() ?? url;
 }
 
 export async function dlqCheck(sqs: SQSClient, aws: AwsChecks, url: string): Promise<CheckResult> {

@@ -107,6 +107,11 @@ function parseSince(value: string | undefined): number {
   return Number(value);
 }
 
+/** "https://sqs.eu-west-1.amazonaws.com/123456789012/syslog-prod-CloudwatchDlq-1a2b3c" → the name. */
+export function queueName(url: string): string {
+  return url.replace(/\/+$/, "").split("/").pop() ?? url;
+}
+
 /** arn:aws:kms:eu-west-1:123456789012:key/… → eu-west-1. */
 export function regionOfArn(arn: string | undefined): string | undefined {
   const region = arn?.split(":")[3];
