@@ -2,7 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig, startReceiver } from "@aws-syslog/receiver";
 import { createCa, issueClientCertificate, issueServerCertificate } from "../certs/index.js";
 import { ensureBuilt, runCli } from "../client-config/testing/built-cli.js";
 import { deployOutputs, dlqUrls, healthyKeyPolicy, KEY_ARN, makeHealthy, RECEIVER_GROUP, ROUTE_GROUPS, startTlsServer, STREAMS, type TestTlsServer } from "../doctor/testing/deployment-fixture.js";
@@ -219,6 +221,37 @@ describe("pnpm cli doctor", () => {
 
     const badMode = await doctor(["--mode", "tcp"]);
     expect([badMode.code, badMode.stderr]).toEqual([2, 'error: doctor: --mode must be tls or mtls, got "tcp" [CLI_USAGE]\n']);
+  });
+
+  it("against the real receiver in mode mtls (x509/name): accepts a permitted client, refuses one without a certificate and one of another name", async () => {
+    const ca = await createCa();
+    const server = await issueServerCertificate(ca);
+    const intruder = await issueClientCertificate(ca, { commonName: "intruder" });
+    await writeFile(join(cwd, "rx-ca.pem"), ca.certPem);
+    const permitted = await issueClientCertificate(ca);
+    await writeFile(join(cwd, "rx-client.pem"), permitted.certPem);
+    await writeFile(join(cwd, "rx-client.key"), permitted.keyPem);
+    await writeFile(join(cwd, "intruder.pem"), intruder.certPem);
+    await writeFile(join(cwd, "intruder.key"), intruder.keyPem);
+    const receiver = await startReceiver(
+      loadConfig({}, {
+        host: "127.0.0.1", tlsPort: "0", tcpPort: "off", healthPort: "off", tlsWatchFiles: "false", logLevel: "silent",
+        tlsCertPem: server.certPem, tlsKeyPem: server.keyPem, tlsCaPem: ca.certPem, tlsAuthMode: "x509/name", tlsPermittedPeers: "aws-syslog",
+        sink: "file", outFile: join(cwd, "rx.ndjson"),
+      }),
+      { logger: pino({ level: "silent" }) },
+    );
+    try {
+      const port = String(receiver.addresses.tls!.port);
+      const ok = await doctor(["--outputs", "mtls-outputs.json", "--port", port, "--ca", "rx-ca.pem", "--cert", "rx-client.pem", "--json"]);
+      expect([ok.code, ok.stderr]).toEqual([0, ""]);
+      expect(statusOf(report(ok.stdout))).toMatchObject({ tls: "pass", "mtls-client-accepted": "pass", "mtls-certless-refused": "pass" });
+      const refused = await doctor(["--outputs", "mtls-outputs.json", "--port", port, "--ca", "rx-ca.pem", "--cert", "intruder.pem", "--json"]);
+      expect(refused.code).toBe(1);
+      expect(check(report(refused.stdout), "mtls-client-accepted")).toMatchObject({ status: "fail", detail: expect.stringContaining("the receiver dropped the connection after the handshake with intruder.pem") });
+    } finally {
+      await receiver.stop();
+    }
   });
 
   it("--help describes every check and option", async () => {
