@@ -87,3 +87,67 @@ describe("tail --cloudwatch", () => {
     expect(io.err()).toBe("error: CloudWatch Logs refused logs:FilterLogEvents on /var/log/secure: User is not authorized to perform: logs:FilterLogEvents [CLI_AWS_FAILED]\n");
   });
 });
+
+describe("tail --cloudwatch --follow --live", () => {
+  const starts = () => logs.calls.filter((c) => "logGroupIdentifiers" in c);
+
+  it("opens a Live Tail session on the group's ARN, prints the last lines, then what the session pushes, each once", async () => {
+    let historyRead = false;
+    logs.onCall = (_n, target) => {
+      // Arrives after the session opened and before the history is read: in both, printed once.
+      if (target === "Logs_20140328.StartLiveTail") logs.add("/var/log/secure", "web01", at(2), "w3 between");
+      if (target === "Logs_20140328.FilterLogEvents" && !historyRead) {
+        historyRead = true; // the history takes several pages (calls)
+        setTimeout(() => logs.add("/var/log/secure", "db01", at(1), "d3 live"), 100);
+        setTimeout(() => logs.add("/var/log/secure", "web01", at(0), "w4 live"), 200);
+      }
+    };
+    const { code, io } = await cli(["/var/log/secure", "--cloudwatch", "--lines", "2", "-f", "--live", "--count", "4", "--timeout", "30s"]);
+    expect([code, io.err()]).toEqual([0, ""]);
+    expect(io.out().trim().split("\n").map((l) => l.split(" ")[2])).toEqual(["d2", "w3", "d3", "w4"]);
+    expect(starts()).toEqual([{ logGroupIdentifiers: ["arn:aws:logs:eu-west-1:000000000000:log-group:/var/log/secure"] }]);
+  });
+
+  it("passes --stream and --filter to the session, and prints only what it selects", async () => {
+    logs.onCall = (_n, target) => {
+      if (target !== "Logs_20140328.StartLiveTail") return;
+      setTimeout(() => {
+        logs.add("/var/log/secure", "db01", at(0), "d9 sshd: not this stream");
+        logs.add("/var/log/secure", "web02", at(0), "w9 cron: not this text");
+        logs.add("/var/log/secure", "web02", at(0), "w9 sshd: this one");
+      }, 100);
+    };
+    const { code, io } = await cli(["/var/log/secure", "--cloudwatch", "--lines", "0", "-f", "--live", "--stream", "web", "--filter", "sshd", "--count", "1", "--timeout", "30s", "--json"]);
+    expect([code, io.err()]).toEqual([0, ""]);
+    expect(JSON.parse(io.out())).toEqual({ logGroup: "/var/log/secure", logStream: "web02", message: "w9 sshd: this one", timestamp: at(0) });
+    expect(starts()[0]).toEqual({ logGroupIdentifiers: [expect.stringMatching(/:log-group:\/var\/log\/secure$/)], logStreamNamePrefixes: ["web"], logEventFilterPattern: '"sshd"' });
+  });
+
+  it("starts a new session when one times out, and warns once that the service samples", async () => {
+    logs.liveSessionMs = 150;
+    logs.liveSampled = true;
+    logs.onCall = (_n, target) => {
+      if (target === "Logs_20140328.StartLiveTail" && starts().length === 2) setTimeout(() => logs.add("/var/log/secure", "web01", at(0), "w5 after restart"), 100);
+    };
+    const { code, io } = await cli(["/var/log/secure", "--cloudwatch", "--lines", "0", "-f", "--live", "--count", "1", "--timeout", "30s"]);
+    expect(code).toBe(0);
+    expect(io.out()).toMatch(/ web01 w5 after restart\n$/);
+    expect(io.err()).toBe("warning: Live Tail is sending a sample: more than 500 events a second match (narrow it with --stream or --filter)\n");
+    expect(starts().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("exits 1 when the session is refused or the group does not exist", async () => {
+    logs.failLiveWith = "AccessDeniedException";
+    const denied = await cli(["/var/log/secure", "--cloudwatch", "-f", "--live", "--timeout", "30s"]);
+    expect([denied.code, denied.io.err()]).toEqual([1, "error: CloudWatch Logs refused logs:StartLiveTail on /var/log/secure: injected live tail failure [CLI_AWS_FAILED]\n"]);
+    const missing = await cli(["/var/log/nope", "--cloudwatch", "-f", "--live", "--timeout", "30s"]);
+    expect([missing.code, missing.io.err()]).toEqual([1, "error: no log group /var/log/nope in CloudWatch Logs; check the name and the region [CLI_LOG_GROUP_NOT_FOUND]\n"]);
+  });
+
+  it("exits 2 when --live is given without --cloudwatch and --follow", async () => {
+    for (const args of [["/var/log/secure", "--cloudwatch", "--live"], ["/var/log/secure", "-f", "--live"]]) {
+      const { code, io } = await cli(args);
+      expect([code, io.err()]).toEqual([2, "error: tail: --live applies only with --cloudwatch and --follow [CLI_USAGE]\n"]);
+    }
+  });
+});

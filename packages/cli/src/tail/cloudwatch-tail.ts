@@ -43,7 +43,8 @@ export function createLogsClient(env: LogsClientEnv): CloudWatchLogsClient {
   const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
   return new CloudWatchLogsClient({
     ...(region ? { region } : {}),
-    ...(endpoint ? { endpoint } : {}),
+    // An endpoint of one's own has no "streaming-" host for StartLiveTail's host prefix.
+    ...(endpoint ? { endpoint, disableHostPrefix: true } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
   });
 }
@@ -53,7 +54,7 @@ export function quotedTerm(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-export function cloudWatchError(err: unknown, logGroup: string): CliError {
+export function cloudWatchError(err: unknown, logGroup: string, action = "FilterLogEvents"): CliError {
   const e = err as { name?: string; message?: string } | undefined;
   const name = e?.name ?? "Error";
   const message = e?.message ?? String(err);
@@ -67,9 +68,9 @@ export function cloudWatchError(err: unknown, logGroup: string): CliError {
     return new CliError(CLI_ERROR_CODES.awsFailed, `CloudWatch Logs: no usable AWS credentials (${message}); set AWS_PROFILE or log in`, EXIT.failure, { cause: err });
   }
   if (name === "AccessDeniedException") {
-    return new CliError(CLI_ERROR_CODES.awsFailed, `CloudWatch Logs refused logs:FilterLogEvents on ${logGroup}: ${message}`, EXIT.failure, { cause: err });
+    return new CliError(CLI_ERROR_CODES.awsFailed, `CloudWatch Logs refused logs:${action} on ${logGroup}: ${message}`, EXIT.failure, { cause: err });
   }
-  return new CliError(CLI_ERROR_CODES.awsFailed, `CloudWatch Logs FilterLogEvents on ${logGroup} failed: ${name}: ${message}`, EXIT.failure, { cause: err });
+  return new CliError(CLI_ERROR_CODES.awsFailed, `CloudWatch Logs ${action} on ${logGroup} failed: ${name}: ${message}`, EXIT.failure, { cause: err });
 }
 
 export type CloudWatchEvent = Required<TailEvent> & { eventId: string };
