@@ -103,8 +103,11 @@ export async function tlsChecks(t: DoctorTarget, now: Date, probe: Probe = probe
   const base = { host: t.host, port: t.port, servername: t.servername, ca: t.ca?.pem, ...probeOptions };
   const withCert = t.mode === "mtls" && t.client !== undefined ? await probe({ ...base, client: t.client }) : undefined;
   const certless = withCert === undefined || withCert.kind !== "unreachable" ? await probe({ ...base, client: undefined }) : withCert;
+  // The server's certificate is judged on a connection that saw it: under TLS 1.2 a refused
+  // client certificate fails the handshake, but the certificate-less probe may still complete it.
+  const serverSide = withCert?.kind === "handshake-done" ? withCert : certless.kind === "handshake-done" ? certless : (withCert ?? certless);
   return [
-    evaluateServerHandshake(t, withCert ?? certless, now),
+    evaluateServerHandshake(t, serverSide, now),
     evaluateClientAccepted(t, withCert),
     evaluateCertlessRefused(t, t.mode === "mtls" ? certless : undefined),
   ];
