@@ -95,6 +95,12 @@ describe("query --athena", () => {
     expect(r.stderr).toBe("error: Athena query 00000000-0000-4000-8000-000000000001 FAILED: COLUMN_NOT_FOUND: line 1:8: Column 'nope' cannot be resolved [CLI_QUERY_FAILED]\n");
   });
 
+  it("says to pass --database when Athena finds no table logs and none was given", async () => {
+    athena = await startFakeAthena({ answer: () => ({ states: ["FAILED"], reason: "TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.default.logs' does not exist" }) });
+    const r = await runCli(cwd, ["query", "--athena", "select * from logs"], awsEnv());
+    expect([r.code, r.stderr]).toEqual([1, "error: Athena query 00000000-0000-4000-8000-000000000001 FAILED: TABLE_NOT_FOUND: line 1:15: Table 'awsdatacatalog.default.logs' does not exist (no --database given: pass the stack output glueDatabase) [CLI_QUERY_FAILED]\n"]);
+  });
+
   it("exits 1 for a CANCELLED query, and for bad SQL run by the engine behind the fake", async () => {
     athena = await startFakeAthena({ archiveDir: "/nonexistent", answer: (sql) => (sql.includes("cancel") ? { states: ["RUNNING", "CANCELLED"], reason: "Query cancelled by user" } : undefined) });
     const cancelled = await runCli(cwd, ["query", "--athena", "select 'cancel'"], awsEnv());

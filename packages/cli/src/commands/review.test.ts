@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { fakeIo, type FakeIo } from "../testing/fake-io.js";
 import { REVIEW_NOW, writeReviewArchive } from "../review/testing/review-archive.js";
+import { startFakeAthena } from "../testing/fake-athena.js";
 
 /**
  * `review` over a real Parquet archive written by the forwarder's archive writer from a week of
@@ -126,5 +127,21 @@ describe("review over the local archive", () => {
     expect([code, io.out()]).toEqual([2, ""]);
     expect(io.err()).toMatch(message);
     expect(io.err()).toContain("[CLI_USAGE]");
+  });
+});
+
+describe("review --athena on a terminal", () => {
+  it("shows which section's query runs, with its state, and leaves stdout to the report", async () => {
+    const athena = await startFakeAthena({ archiveDir: join(cwd, ".data", "archive"), workgroups: ["wg"] });
+    try {
+      const io = fakeIo({ cwd, now: REVIEW_NOW, tty: true, env: { AWS_REGION: "eu-west-1", AWS_ENDPOINT_URL_ATHENA: athena.endpoint, AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: "test-secret" } });
+      expect(await main(["review", "--athena", "--workgroup", "wg", "--database", "db"], io)).toBe(0);
+      const updates = io.err().split("\r\u001b[2K").filter((u) => u !== "").map((u) => u.replace(/\u001b\[\d+m/g, ""));
+      expect(updates[0]).toMatch(/^review 1\/6 Authentication failures: QUEUED {2}1\.0 KiB scanned {2}\d+\.\d s$/);
+      expect(updates.at(-1)).toMatch(/^review 6\/6 Volume per host: SUCCEEDED {2}\d+\.\d KiB scanned/);
+      expect(io.out()).toMatch(/^# Log review: .*\n\nGenerated 2026-11-23T12:00:00Z from Athena \(workgroup wg, database db\), 18\.0 KiB scanned\./);
+    } finally {
+      await athena.close();
+    }
   });
 });

@@ -98,7 +98,9 @@ export async function runAthenaQuery(client: AthenaClient, input: AthenaQueryInp
     }
     if (state === "FAILED" || state === "CANCELLED") {
       const reason = execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
-      throw new AthenaQueryFailed(`Athena query ${queryExecutionId} ${state}: ${reason}`, state);
+      // The usual cause: `logs` looked up in Athena's "default" database.
+      const hint = input.database === undefined && /TABLE_NOT_FOUND|does not exist/i.test(reason) ? " (no --database given: pass the stack output glueDatabase)" : "";
+      throw new AthenaQueryFailed(`Athena query ${queryExecutionId} ${state}: ${reason}${hint}`, state);
     }
     if (elapsedMs + waitMs > input.timeoutMs) {
       await client.send(new StopQueryExecutionCommand({ QueryExecutionId: queryExecutionId })).catch(() => undefined); // best effort: the timeout is the error to report
