@@ -7,6 +7,7 @@ import { numberedBatch, rfc5424, type Batch, type Header } from "../support/mess
 import { freePort } from "../support/ports.js";
 import { startReceiver, type RunningReceiver } from "../support/receiver.js";
 import { checkDelivery, readRecords, type ReadRecord } from "../support/records.js";
+import { stopMidStreamAndRestart, tallyBatch } from "../support/stop-restart.js";
 import { RsyslogRelpSender, type RsyslogRelpSenderOptions } from "../support/rsyslog-relp-sender.js";
 import { waitFor, waitForPort } from "../support/wait.js";
 
@@ -41,15 +42,7 @@ function waitRelpPort(rx: RunningReceiver, port: number): Promise<true> {
   return waitForPort(port, { timeoutMs: 20_000, abort: () => (rx.daemon.alive ? undefined : "the receiver exited"), context: () => rx.describe() });
 }
 
-/** Distinct texts of the batch in the output, and how many extra copies. */
-async function tally(rx: RunningReceiver, batch: Batch): Promise<{ records: ReadRecord[]; distinct: number; duplicates: number }> {
-  const { records } = await readRecords(rx.outFile, false);
-  const seen = new Map<string, number>();
-  for (const r of records) if (typeof r.message === "string" && r.message.includes(batch.tag)) seen.set(r.message, (seen.get(r.message) ?? 0) + 1);
-  let duplicates = 0;
-  for (const n of seen.values()) duplicates += n - 1;
-  return { records, distinct: seen.size, duplicates };
-}
+const tally = (rx: RunningReceiver, batch: Batch) => tallyBatch(rx.outFile, batch);
 
 async function allArrived(rx: RunningReceiver, batch: Batch, who: RsyslogRelpSender): Promise<ReadRecord[]> {
   let last = 0;
@@ -133,28 +126,17 @@ describe("zero loss: the receiver stops or crashes mid-stream, rsyslog resends w
       await waitRelpPort(rx, relpPort);
       return rx;
     };
-    let rx = await start();
     const tx = await sender({ name: `omrelp-${signal}`, targetPort: relpPort, tls: false });
     const batch = numberedBatch(`relp-${signal.toLowerCase()}`, LOSS_COUNT);
-    const sending = tx.send(lines(batch));
-    await waitFor(async () => ((await tally(rx, batch)).distinct >= LOSS_COUNT / 10 ? true : undefined), { timeoutMs: DELIVERY_TIMEOUT_MS, what: "the first tenth to arrive", context: () => rx.describe() });
-    if (signal === "SIGTERM") {
-      await rx.stop(); // rejects unless it exits 0 (drained)
-    } else {
-      process.kill(-rx.daemon.pid, "SIGKILL");
-      await rx.daemon.waitForExit();
-    }
-    const before = (await tally(rx, batch)).distinct;
-    await sending;
-    rx = await start();
-    await allArrived(rx, batch, tx);
-    const t = await tally(rx, batch);
-    console.log(`relp ${signal}: ${before} of ${LOSS_COUNT} stored before the stop; all ${t.distinct} after the restart; duplicates ${t.duplicates}`);
-    expect(before).toBeLessThan(LOSS_COUNT); // the stop really was mid-stream
-    expect(t.distinct).toBe(LOSS_COUNT);
+    const { figures: f, receiver: rx } = await stopMidStreamAndRestart({
+      start, send: (l) => tx.send(l), batch, lines: lines(batch), signal, settle: "all", timeoutMs: DELIVERY_TIMEOUT_MS, describeSender: () => tx.describe(),
+    });
+    console.log(`relp ${signal}: ${f.beforeStop} of ${LOSS_COUNT} stored before the stop; all ${f.received} after the restart; duplicates ${f.duplicates}`);
+    expect(f.beforeStop).toBeLessThan(LOSS_COUNT); // the stop really was mid-stream
+    expect(f.received).toBe(LOSS_COUNT);
     // A graceful stop acknowledges everything it stored before serverclose: no duplicates.
     // After kill -9, records stored but not yet acknowledged are resent: counted, not failed.
-    if (signal === "SIGTERM") expect(t.duplicates).toBe(0);
+    if (signal === "SIGTERM") expect(f.duplicates).toBe(0);
     await rx.stop();
   });
 });

@@ -37,6 +37,8 @@ export interface ReceiverOptions {
   tcp?: boolean;
   /** RECEIVER_* / LOG_LEVEL settings passed through bench/receiver.sh. */
   env?: Record<string, string>;
+  /** TLS port to listen on (a restarted receiver keeps its senders' target); a free port by default. */
+  port?: number;
 }
 
 export interface RunningReceiver {
@@ -58,7 +60,7 @@ export interface RunningReceiver {
 export async function startReceiver(opts: ReceiverOptions): Promise<RunningReceiver> {
   const { workDir } = opts;
   const outFile = join(workDir, "out.ndjson");
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const tcpPort = opts.tcp ? await freePort() : undefined;
   const kind = receiverKind();
 

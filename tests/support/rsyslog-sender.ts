@@ -29,6 +29,9 @@ export interface RsyslogSenderOptions {
   caFile?: string;
   /** The sender's own hostname ($LocalHostName), used for its internal messages only. */
   localHostName?: string;
+  /** Disk-assisted action queue (queue.filename in the work directory, saved on shutdown), as a
+   * relay that must not lose messages while the receiver is away is configured. */
+  diskQueue?: boolean;
 }
 
 /** How long rsyslog gets to open its injection port. */
@@ -68,6 +71,7 @@ export class RsyslogSender {
       ? `StreamDriverAuthMode="x509/name" StreamDriverPermittedPeers="localhost"`
       : `StreamDriverAuthMode="anon"`;
     const template = opts.format === "rfc5424" ? ` template="RSYSLOG_SyslogProtocol23Format"` : "";
+    const disk = opts.diskQueue ? ` queue.filename="fwd-queue" queue.saveOnShutdown="on"` : "";
     const conf = `
 global(
   workDirectory="${wd}"
@@ -81,7 +85,7 @@ ruleset(name="fwd") {
   action(type="omfwd" target="127.0.0.1" port="${opts.targetPort}" protocol="tcp"${template}
     TCP_Framing="${opts.framing}"
     StreamDriver="${opts.driver}" StreamDriverMode="1" ${auth}
-    queue.type="LinkedList" queue.size="200000"
+    queue.type="LinkedList" queue.size="200000"${disk}
     queue.timeoutShutdown="200" queue.timeoutActionCompletion="200"
     action.resumeRetryCount="-1" action.resumeInterval="1")
 }
