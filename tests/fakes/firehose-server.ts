@@ -27,6 +27,9 @@ export interface FakeFirehoseOptions {
   loseAnswerRate: number;
   /** Known streams; a call to another one gets ResourceNotFoundException. Empty: every name exists. */
   streams: string[];
+  /** An outage by the clock: every call before this epoch millisecond fails whole
+   * (ServiceUnavailableException 503 or ThrottlingException 400), counted in `outageCalls`. */
+  outageUntilMs: number;
 }
 
 export interface StoredRecord {
@@ -40,7 +43,7 @@ export interface FakeFirehose {
   readonly options: FakeFirehoseOptions;
   /** Accepted records, in acceptance order. */
   readonly records: StoredRecord[];
-  readonly stats: { calls: number; entries: number; failedEntries: number; failedCalls: number; lostAnswers: number; limitViolations: number };
+  readonly stats: { calls: number; entries: number; failedEntries: number; failedCalls: number; lostAnswers: number; limitViolations: number; outageCalls: number };
   /** Every accepted record gunzipped and split into lines (without LF), in acceptance order. */
   lines(stream?: string): string[];
   close(): Promise<void>;
@@ -64,10 +67,10 @@ export function prng(seed: number): () => number {
 }
 
 export async function startFakeFirehose(options: Partial<FakeFirehoseOptions> = {}): Promise<FakeFirehose> {
-  const opts: FakeFirehoseOptions = { seed: 1, failEntryRate: 0, throttleRate: 0, failCalls: 0, delayMs: 0, loseAnswerRate: 0, streams: [], ...options };
+  const opts: FakeFirehoseOptions = { seed: 1, failEntryRate: 0, throttleRate: 0, failCalls: 0, delayMs: 0, loseAnswerRate: 0, streams: [], outageUntilMs: 0, ...options };
   const random = prng(opts.seed);
   const records: StoredRecord[] = [];
-  const stats = { calls: 0, entries: 0, failedEntries: 0, failedCalls: 0, lostAnswers: 0, limitViolations: 0 };
+  const stats = { calls: 0, entries: 0, failedEntries: 0, failedCalls: 0, lostAnswers: 0, limitViolations: 0, outageCalls: 0 };
   const hung = new Set<ServerResponse>();
 
   const send = (res: ServerResponse, status: number, body: unknown, errorType?: string): void => {
@@ -97,6 +100,10 @@ export async function startFakeFirehose(options: Partial<FakeFirehoseOptions> = 
     }
     if (opts.streams.length > 0 && !opts.streams.includes(stream)) {
       return fail(res, 400, "ResourceNotFoundException", `Firehose ${stream} under account 123456789012 not found.`);
+    }
+    if (Date.now() < opts.outageUntilMs) {
+      stats.outageCalls += 1;
+      return random() < 0.5 ? fail(res, 503, "ServiceUnavailableException", "Slow down.") : fail(res, 400, "ThrottlingException", "Rate exceeded");
     }
     if (opts.failCalls > 0) {
       opts.failCalls -= 1;
