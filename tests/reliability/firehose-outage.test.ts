@@ -82,13 +82,15 @@ describe.skipIf(receiverKind() !== "product")("Firehose outage of 60 s by the cl
     expect((await readFile(`/proc/${pid}/comm`, "utf8")).trim()).toBe("node");
     const baselineKib = statusKib(pid, "VmRSS");
     let peakKib = baselineKib;
-    const sampler = setInterval(() => {
+    const sample = () => {
       try {
-        peakKib = Math.max(peakKib, statusKib(pid, "VmRSS"));
+        const kib = statusKib(pid, "VmRSS");
+        if (Number.isFinite(kib)) peakKib = Math.max(peakKib, kib);
       } catch {
         // exited: the test's own checks report it
       }
-    }, RSS_SAMPLE_MS);
+    };
+    const sampler = setInterval(sample, RSS_SAMPLE_MS);
 
     try {
       const tag = `outage-${randomBytes(4).toString("hex")}`;
@@ -146,6 +148,8 @@ describe.skipIf(receiverKind() !== "product")("Firehose outage of 60 s by the cl
         { timeoutMs: RECOVERY_TIMEOUT_MS, what: "the Firehose sink to have nothing in flight or pending" },
       );
       const hwmKib = statusKib(pid, "VmHWM");
+      sample();
+      clearInterval(sampler);
       await rx.stop(); // exit 0: drained
       tally.update();
       for (let c = 0; c < NODE_CONNS; c += 1) expect({ conn: c, ...tally.prefix(c) }).toEqual({ conn: c, k: NODE_N, beyond: [] });
