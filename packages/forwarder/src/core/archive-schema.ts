@@ -1,4 +1,5 @@
 import type { SyslogRecord } from "@aws-syslog/record";
+import { parseIsoTimeMs } from "./iso-time.js";
 
 /**
  * The archive's columns: schema-v1 fields → Parquet physical/logical types → Glue/Athena types.
@@ -59,7 +60,7 @@ export const ARCHIVE_COLUMNS: ReadonlyArray<ArchiveColumn> = Object.freeze([
     parquet: { physical: "INT64", annotation: "TIMESTAMP_MILLIS_UTC" },
     nullable: false,
     comment: "when the receiver read the frame (UTC, ms); source of the dt/hour partitions",
-    value: (r) => Date.parse(r.received_at),
+    value: (r) => parseIsoTimeMs(r.received_at),
   },
   { name: "timestamp", glueType: "string", parquet: utf8, nullable: true, comment: "sender's timestamp, ISO-8601 with its original offset", value: (r) => r.timestamp },
   { name: "facility", glueType: "int", parquet: int32, nullable: false, comment: "0-23 (RFC 5424 6.2.1)", value: (r) => r.facility },
