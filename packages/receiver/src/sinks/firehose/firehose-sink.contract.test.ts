@@ -257,6 +257,23 @@ describe("FirehoseSink against PutRecordBatch", () => {
     expect(drained).toHaveBeenCalledTimes(1);
     expect(sink.pendingBytes).toBe(0);
   });
+  it("ships the open record once when the budget is reached, not one record per line written over it", async () => {
+    let open!: (r: Reply) => void;
+    const gate = new Promise<Reply>((r) => (open = r));
+    const { sink, calls, write, metrics } = setup({ bufferBytes: 1_048_576 }, (_c, n) => (n === 1 ? gate : {}));
+    let n = 0;
+    while (write(line(n++, 1000))) expect(n).toBeLessThan(2000);
+    // The rest of a socket chunk still arrives after write() turned false.
+    for (let i = 0; i < 50; i += 1) expect(write(line(n++, 1000))).toBe(false);
+    const sealed = () => metrics.toJSON().receiver_firehose_records_sealed_total ?? {};
+    expect(sealed()['reason="budget"']).toBe(1);
+    open({});
+    await sink.flush();
+    expect(sealed()['reason="budget"']).toBe(1);
+    expect(sealed()['reason="flush"']).toBe(1);
+    // The 50 lines written over the budget went out together, in one record.
+    expect(calls.flatMap((c) => c.records).at(-1)).toHaveLength(50);
+  });
 });
 
 describe("FirehoseSink at the PutRecordBatch limits", () => {

@@ -14,9 +14,9 @@ import { fitLine, type FitAction } from "../../batch/fit-line.js";
  * and commit then copies the line into the open payload if it fits after all, so where a
  * payload ends depends only on the lines' sizes, never on the path or the reservation.
  *
- * Memory: one buffer of `maxPayloadBytes` per payload, allocated when its first line arrives
- * (allocUnsafe of that size is not pooled and untouched pages cost no RSS), handed whole to the
- * sealed record, which drops it once compressed.
+ * Memory: one open buffer of `maxPayloadBytes` (allocUnsafe: untouched pages cost no RSS); a
+ * sealed payload takes it along when at least half full (a fresh one is allocated on the next
+ * line), else gets an exact-size copy; the record drops its payload once compressed.
  */
 export type SealReason = "full" | "linger" | "ack_wait" | "budget" | "flush";
 
@@ -158,14 +158,24 @@ export class RecordAggregator {
     }
     this.hurried = false;
     if (this.lines === 0) return;
+    // A payload of at least half the buffer takes the buffer along; a smaller one (linger,
+    // budget, flush) is copied out, so its record does not hold a whole maxPayloadBytes buffer
+    // until compressed, and the buffer (its pages already resident) serves the next payload.
+    let payload: Buffer;
+    if (this.offset >= this.buf!.length / 2) {
+      payload = this.buf!.subarray(0, this.offset);
+      this.buf = null;
+    } else {
+      payload = Buffer.allocUnsafe(this.offset);
+      this.buf!.copy(payload, 0, 0, this.offset);
+    }
     const sealed: SealedPayload = {
-      payload: this.buf!.subarray(0, this.offset),
+      payload,
       lines: this.lines,
       acks: this.acks,
       firstLineAt: this.firstLineAt,
       reason,
     };
-    this.buf = null;
     this.offset = 0;
     this.lines = 0;
     this.acks = [];
