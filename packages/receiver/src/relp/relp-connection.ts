@@ -91,6 +91,9 @@ export class RelpConnection {
       error: (e) => this.fail(e.code, e.detail),
     }, deps.oversizePolicy);
     const byteCell = deps.events.byteCell(identity.listener);
+    // rsp frames are small writes answering a window the sender waits on: with Nagle they sit
+    // until the sender's delayed ACK (~40 ms) whenever an earlier rsp is unacknowledged.
+    socket.setNoDelay(true);
     socket.setTimeout(deps.idleTimeoutMs);
     let first = deps.rejectTlsHello === true;
     socket.on("data", (chunk: Buffer) => {
