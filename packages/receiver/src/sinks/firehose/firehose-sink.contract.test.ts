@@ -276,6 +276,63 @@ describe("FirehoseSink against PutRecordBatch", () => {
   });
 });
 
+describe("FirehoseSink gathering records between calls", () => {
+  /** Each ~930-byte line fills a 1,024-byte record: one record per line. */
+  function started(gates: Promise<Reply>[]) {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    return setup({ recordMaxBytes: 1024 }, (_c, n) => gates[n - 1] ?? {});
+  }
+
+  it("sends the records that gathered while a call was out in one call once it is answered", async () => {
+    let answer!: (r: Reply) => void;
+    const { sink, calls, write, acks } = started([new Promise<Reply>((r) => (answer = r))]);
+    write(line(0, 900));
+    void sink.flush();
+    await settle();
+    expect(calls).toHaveLength(1);
+    for (let i = 1; i <= 3; i += 1) write(line(i, 900));
+    const flushed = sink.flush();
+    await settle();
+    expect(calls).toHaveLength(1); // gathering: the first call is young and 3 records fill no call
+    answer({});
+    await flushed;
+    expect(calls.map(ids)).toEqual([[[0]], [[1], [2], [3]]]);
+    expect(acks).toEqual([null, null, null, null]);
+  });
+
+  it("does not let a slow call hold the others back for more than the gathering time", async () => {
+    const { sink, calls, write } = started([new Promise<Reply>(() => {})]);
+    write(line(0, 900));
+    void sink.flush();
+    await settle();
+    for (let i = 1; i <= 3; i += 1) write(line(i, 900));
+    void sink.flush();
+    await settle();
+    expect(calls).toHaveLength(1);
+    vi.advanceTimersByTime(99);
+    await settle();
+    expect(calls).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    await settle();
+    expect(calls.map(ids)).toEqual([[[0]], [[1], [2], [3]]]); // the second call went while the first hangs
+    vi.useRealTimers();
+    await sink.close(0);
+  });
+
+  it("sends a full call at once even while another is out", async () => {
+    const { sink, calls, write } = started([new Promise<Reply>(() => {})]);
+    write(line(0, 900));
+    void sink.flush();
+    await settle();
+    for (let i = 1; i <= MAX_RECORDS_PER_BATCH; i += 1) write(line(i, 900));
+    void sink.flush();
+    await settle();
+    expect(calls.map((c) => c.records.length)).toEqual([1, MAX_RECORDS_PER_BATCH]);
+    vi.useRealTimers();
+    await sink.close(0);
+  });
+});
+
 describe("FirehoseSink at the PutRecordBatch limits", () => {
   it("sends 500 records in one call and the 501st in the next", async () => {
     const { sink, calls, acks, write } = setup({ recordMaxBytes: 1024 });

@@ -49,6 +49,8 @@ export interface FirehoseSinkDeps {
 }
 
 const gzipAsync = promisify(gzip);
+/** How long records gather for the next call while one is in flight (see pump). */
+const CALL_GATHER_MS = 100;
 const defaultCompress = (payload: Buffer, level: number): Promise<Buffer> => gzipAsync(payload, { level });
 
 /** The Firehose sink (a Sink; its close() also takes an optional deadline). */
@@ -77,6 +79,8 @@ export class FirehoseSink extends EventEmitter implements ByteSink {
   private pumpTimer: NodeJS.Timeout | undefined;
   private pumpTimerAt = Infinity;
   private pumpQueued = false;
+  /** Clock reading when the latest call was started. */
+  private lastCallAt = -Infinity;
   private closing = false;
   private abandoned = false;
   private closePromise: Promise<void> | undefined;
@@ -240,11 +244,21 @@ export class FirehoseSink extends EventEmitter implements ByteSink {
       const n = this.records.ready(this.maxBatchRecords);
       if (n === 0) return;
       const now = this.clock();
+      // While a call younger than CALL_GATHER_MS is out, records gather for the next call
+      // unless they already fill one: each call costs ~2 ms of SDK CPU (middleware, SigV4,
+      // JSON, base64) whatever its size; measured at full load, 255 calls of ~3 records took
+      // ~12% of the receiver's CPU. A call that takes longer (a slow or hung stream) no longer
+      // holds the others back: the queue then spreads over maxInFlight calls as before.
+      if (this.inFlight > 0 && now - this.lastCallAt < CALL_GATHER_MS && !this.records.fillsCall(n, this.maxBatchRecords)) {
+        this.schedulePump(this.lastCallAt + CALL_GATHER_MS - now);
+        return;
+      }
       const stream = this.pool.pick(now);
       if (!stream) {
         this.schedulePump(this.pool.nextReadyAt() - now);
         return;
       }
+      this.lastCallAt = now;
       void this.send(stream, this.records.take(n));
     }
   }

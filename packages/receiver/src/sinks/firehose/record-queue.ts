@@ -1,4 +1,5 @@
 import type { Ack } from "../sink.js";
+import { MAX_BATCH_DATA_BYTES, MAX_RECORDS_PER_BATCH } from "../../batch/firehose-limits.js";
 import { takeBatch } from "../../batch/take-batch.js";
 
 /** One Firehose record inside the sink: a gzip member of whole lines and their acks. */
@@ -49,6 +50,17 @@ export class RecordQueue {
   /** How many records from the head make the next call (compressed, within the limits). */
   ready(maxRecords: number): number {
     return takeBatch(this.waiting, maxRecords);
+  }
+
+  /** Whether the `n` records from the head fill a call: no more would fit with the next one
+   * (record count or 4 MiB), so waiting for more records cannot make a bigger call. */
+  fillsCall(n: number, maxRecords: number): boolean {
+    if (n >= Math.min(maxRecords, MAX_RECORDS_PER_BATCH)) return true;
+    const next = this.waiting[n]?.data;
+    if (!next) return false;
+    let bytes = next.byteLength;
+    for (let i = 0; i < n; i += 1) bytes += this.waiting[i]!.data!.byteLength;
+    return bytes > MAX_BATCH_DATA_BYTES;
   }
 
   /** Removes and returns the first `n` waiting records. */
