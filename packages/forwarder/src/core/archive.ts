@@ -100,6 +100,7 @@ export async function archiveStagingLines(
   const nextPart = new Map<string, number>();
   const objects: ArchivedObject[] = [];
   const errors = new ErrorLines(ref, options.maxPartBytes);
+  const ids = new PartitionIds();
   let records = 0;
   let invalidLines = 0;
   let earlyCloses = 0;
@@ -131,10 +132,11 @@ export async function archiveStagingLines(
         continue;
       }
       records += 1;
-      const partition = partitionOf(line.record, archiveRouteName(options.routes, line.record));
-      const id = partitionId(partition);
+      const route = archiveRouteName(options.routes, line.record);
+      const id = ids.of(line.record, route);
       let entry = open.get(id);
       if (entry === undefined) {
+        const partition = partitionOf(line.record, route);
         const part = nextPart.get(id) ?? 0;
         nextPart.set(id, part + 1);
         entry = { partition, part, writer: newPart(ref, part, options) };
@@ -170,8 +172,13 @@ function newPart(ref: StagingObjectIdentity, part: number, options: ArchiveOptio
   );
 }
 
+/** encode() inlined: no closure allocated per row. */
 function append(writer: ParquetPartWriter, record: SyslogRecord): void {
-  encode(() => writer.append(record));
+  try {
+    writer.append(record);
+  } catch (err) {
+    throw encodeError(err);
+  }
 }
 
 /** Records are validated against schema v1 before they get here, so an encoder failure is a
@@ -180,8 +187,35 @@ function encode<T>(step: () => T): T {
   try {
     return step();
   } catch (err) {
-    if (err instanceof ForwarderError) throw err;
-    throw new ArchiveEncodeError(`Parquet encoding failed: ${(err as Error).message}`, { cause: err });
+    throw encodeError(err);
+  }
+}
+
+function encodeError(err: unknown): ForwarderError {
+  return err instanceof ForwarderError ? err : new ArchiveEncodeError(`Parquet encoding failed: ${(err as Error).message}`, { cause: err });
+}
+
+/**
+ * Partition ids by route and received_at hour (`YYYY-MM-DDTHH`, one slice of the schema-v1
+ * UTC time): building the id (percent-encoding and concatenation) for every row cost more than
+ * the two lookups that now find it.
+ */
+class PartitionIds {
+  private readonly byRoute = new Map<string, Map<string, string>>();
+
+  of(record: SyslogRecord, route: string): string {
+    let byHour = this.byRoute.get(route);
+    if (byHour === undefined) {
+      byHour = new Map();
+      this.byRoute.set(route, byHour);
+    }
+    const hour = record.received_at.slice(0, 13);
+    let id = byHour.get(hour);
+    if (id === undefined) {
+      id = partitionId(partitionOf(record, route));
+      byHour.set(hour, id);
+    }
+    return id;
   }
 }
 
