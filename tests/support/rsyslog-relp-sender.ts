@@ -50,7 +50,8 @@ export class RsyslogRelpSender {
           `tls="on"`,
           `tls.caCert="${opts.pki.ca}"`,
           opts.clientCert ? `tls.myCert="${opts.clientCert.cert}" tls.myPrivKey="${opts.clientCert.key}"` : "",
-          opts.authMode === "name" ? `tls.authMode="name" tls.permittedPeer=["localhost"]` : `tls.authMode="anon"`,
+          // No tls.authMode is omrelp's anonymous mode (it refuses the value "anon").
+          opts.authMode === "name" ? `tls.authMode="name" tls.permittedPeer=["localhost"]` : "",
         ].join(" ")
       : "";
     const conf = `
