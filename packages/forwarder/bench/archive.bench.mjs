@@ -19,9 +19,12 @@
 //   --spread-hours 48:        374 objects, 31 early closes, peak RSS 313 MiB
 //   400 MiB NDJSON (741k records): live heap after GC stays under ~90 MB throughout;
 //                             peak RSS 245 MiB with --max-old-space-size=160
-// The 200k rows/s goal is not met. Decoding alone is below it (zod validation of each record,
-// JSON.parse, gunzip); hyparquet-writer costs ~10–15 µs a row of 21 columns (GC ~15%). Tried and
-// dropped: apache-arrow builders + parquet-wasm, 4x slower here (the Arrow JS builders dominate).
+// 2026-11-23 after ebaf916, old and new alternated in one run: ~43k -> ~50k rows per CPU-second.
+// The 200k rows/s goal is not met. Profile (self time): JSON.parse + isRecordShape 20%, the
+// forwarder's own code 16%, GC 14%, hyparquet-writer 13%, zlib 11%; decoding alone is below the
+// goal. Tried and dropped: apache-arrow builders + parquet-wasm, 4x slower here (the Arrow JS
+// builders dominate). DuckDB NDJSON -> Parquet ZSTD, one thread: ~357k rows per CPU-second
+// (see docs/PERFORMANCE.md for why it is not adopted yet).
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
