@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ReceiverEvents } from "../events.js";
 import { Registry } from "../metrics.js";
 import { BatchingSink } from "./batching-sink.js";
@@ -32,7 +32,38 @@ class MemorySink extends BatchingSink {
   }
 }
 
+afterEach(() => vi.useRealTimers());
+
 describe("BatchingSink", () => {
+  it("flushSoon cuts the linger to ackLingerMs once per batch; without it the linger holds", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const sink = new MemorySink({ budgetBytes: 1 << 20, batchBytes: 1 << 20, lingerMs: 1000, ackLingerMs: 100 });
+    sink.flushSoon(); // nothing pending: nothing to hurry
+    sink.write("a\n");
+    sink.flushSoon();
+    vi.advanceTimersByTime(60);
+    sink.flushSoon(); // once per batch: the timer is not pushed back
+    vi.advanceTimersByTime(39);
+    await Promise.resolve();
+    expect(sink.stored).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    await vi.waitFor(() => expect(sink.text()).toBe("a\n"));
+    sink.write("b\n");
+    vi.advanceTimersByTime(999);
+    await Promise.resolve();
+    expect(sink.text()).toBe("a\n");
+    vi.advanceTimersByTime(1);
+    await vi.waitFor(() => expect(sink.text()).toBe("a\nb\n"));
+    const off = new MemorySink({ budgetBytes: 1 << 20, batchBytes: 1 << 20, lingerMs: 1000 });
+    off.write("c\n");
+    off.flushSoon(); // no ackLingerMs: a no-op
+    vi.advanceTimersByTime(999);
+    await Promise.resolve();
+    expect(off.stored).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    await vi.waitFor(() => expect(off.text()).toBe("c\n"));
+  });
+
   it("stores every line in order, whatever the sizes and characters", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.string({ unit: "binary", maxLength: 300_000 }), { maxLength: 40 }), async (texts) => {

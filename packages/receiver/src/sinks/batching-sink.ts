@@ -16,6 +16,9 @@ export interface BatchingSinkOptions {
   batchBytes: number;
   /** Wait at most this long before storing a non-empty batch; 0 = next turn of the event loop. */
   lingerMs: number;
+  /** After flushSoon (a writer waits only on acks), store the batch this soon instead; at most
+   * once per batch. Unset or >= lingerMs: flushSoon does nothing. */
+  ackLingerMs?: number;
 }
 
 /** Size of the buffers lines are encoded into; a larger line gets a buffer of its own size. */
@@ -37,6 +40,7 @@ export abstract class BatchingSink extends EventEmitter implements ByteSink {
   private timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   private needDrain = false;
   private closed = false;
+  private hurried = false;
 
   constructor(private readonly options: BatchingSinkOptions) {
     super();
@@ -87,6 +91,16 @@ export abstract class BatchingSink extends EventEmitter implements ByteSink {
       return false;
     }
     return true;
+  }
+
+  /** Sink.flushSoon: the pending batch timer is cut to ackLingerMs, once per batch, so hints
+   * from many writers store at most one batch per ackLingerMs. */
+  flushSoon(): void {
+    const ack = this.options.ackLingerMs;
+    if (ack === undefined || ack >= this.options.lingerMs || this.hurried || !this.timer) return;
+    this.hurried = true;
+    this.clearTimer();
+    this.timer = setTimeout(() => this.onTimer(), ack);
   }
 
   async flush(): Promise<void> {
@@ -145,6 +159,7 @@ export abstract class BatchingSink extends EventEmitter implements ByteSink {
     this.chunks = [];
     this.acks = [];
     this.batchBytes = 0;
+    this.hurried = false;
     const run = (async () => {
       let error: Error | null = null;
       try {

@@ -7,6 +7,9 @@ import type { ReceiverEvents } from "../events.js";
 import { BatchingSink } from "./batching-sink.js";
 
 const gzipAsync = promisify(gzip);
+/** A RELP sender waiting on answers (Sink.flushSoon) gets its object written this soon instead
+ * of after flushMs: at most ~10 extra local objects per second, which cost nothing to bill. */
+const STAGING_ACK_LINGER_MS = 100;
 
 /**
  * The local stand-in for Firehose → S3 in the embedded default: batches of NDJSON lines are
@@ -23,7 +26,7 @@ export class StagingSink extends BatchingSink {
     private readonly events: ReceiverEvents,
     options: { budgetBytes: number; maxObjectBytes: number; flushMs: number },
   ) {
-    super({ budgetBytes: options.budgetBytes, batchBytes: options.maxObjectBytes, lingerMs: options.flushMs });
+    super({ budgetBytes: options.budgetBytes, batchBytes: options.maxObjectBytes, lingerMs: options.flushMs, ackLingerMs: STAGING_ACK_LINGER_MS });
   }
 
   protected async store(chunks: Buffer[]): Promise<void> {
