@@ -81,6 +81,23 @@ describe(`${LINES} lines of 300 bytes`, () => {
       { iterations: 5, warmupIterations: 1 },
     );
   }
+  // The connection's fast path: lines written as bytes into the open record (ByteSink), no
+  // string; here copied from pre-encoded Buffers, so the figure is the sink's own cost.
+  const encoded = lines.map((l) => Buffer.from(l, "utf8"));
+  const bytesName = "firehose sink, bytes via reserve/commit, gzip level 1";
+  bench(
+    bytesName,
+    measure(bytesName, async () => {
+      const sink = new FirehoseSink(firehoseSinkConfigSchema.parse({ streams: "s" }), { client: acceptAll, logger: pino({ level: "silent" }), metrics: new Registry() });
+      for (const b of encoded) {
+        const out = sink.reserve(b.length);
+        out.set(b, sink.reservedAt);
+        sink.commit(b.length);
+      }
+      await sink.close();
+    }),
+    { iterations: 5, warmupIterations: 1 },
+  );
   const fileName = "file WriteStream";
   bench(
     fileName,
