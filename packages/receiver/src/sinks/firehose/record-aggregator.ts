@@ -49,7 +49,8 @@ const MAX_UTF8_PER_UNIT = 3;
 const SCRATCH_KEEP_BYTES = 256 * 1024;
 
 export class RecordAggregator {
-  /** The open payload's buffer; null when no line is open. */
+  /** The open payload's buffer: kept after a payload sealed small (copied out), null before the
+   * first line and after a payload took it along. */
   private buf: Buffer | null = null;
   private offset = 0;
   private lines = 0;
