@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Aggregator } from "../../batch/aggregator.js";
+import { Aggregator } from "../../batch/testing/string-aggregator.js";
 import type { FitAction } from "../../batch/fit-line.js";
 import { RecordAggregator, type SealedPayload } from "./record-aggregator.js";
 

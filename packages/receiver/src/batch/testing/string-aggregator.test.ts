@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { Aggregator, type SealedGroup } from "./aggregator.js";
+import { Aggregator, type SealedGroup } from "./string-aggregator.js";
 
 function make(maxPayloadBytes: number, lingerMs = 1000) {
   const groups: SealedGroup[] = [];

@@ -1,7 +1,11 @@
-import type { Ack } from "../sinks/sink.js";
-import { fitLine, type FitAction } from "./fit-line.js";
+import type { Ack } from "../../sinks/sink.js";
+import { fitLine, type FitAction } from "../fit-line.js";
 
 /**
+ * Reference for record-aggregator.test.ts: the string aggregator the Firehose sink used before
+ * it took lines as bytes (sinks/firehose/record-aggregator.ts). Its property test holds the
+ * byte aggregator's record boundaries equal to this one's. Not product code.
+ *
  * Packs NDJSON lines into groups, one group per future Firehose record: whole lines only, in
  * write order, at most `maxPayloadBytes` uncompressed bytes each. A group is sealed when the
  * next line would not fit, when it is exactly full, when `lingerMs` has passed since its first
