@@ -2,11 +2,11 @@ import { mkdtemp, mkdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { gunzipSync } from "node:zlib";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { parseRecord } from "@aws-syslog/record";
 import { startFakeFirehose, type FakeFirehose } from "./fakes/firehose-server.js";
-import { NumberedTlsSender, parseNumbered, type NumberedSenderResult } from "./support/numbered-tls-sender.js";
+import { FirehoseTally } from "./support/firehose-tally.js";
+import { NumberedTlsSender, type NumberedSenderResult } from "./support/numbered-tls-sender.js";
+import { metric, procMemoryBytes, readMetrics } from "./support/receiver-metrics.js";
 import { makeTestPki, type TestPki } from "./support/pki.js";
 import { freePort } from "./support/ports.js";
 import { receiverKind, startReceiver, type RunningReceiver } from "./support/receiver.js";
@@ -23,56 +23,6 @@ import { waitFor } from "./support/wait.js";
 const DELIVERY_TIMEOUT_MS = 120_000;
 /** RECEIVER_DRAIN_TIMEOUT_MS of these tests: under the harness's stop timeout, unlike the 25 s default. */
 const DRAIN_MS = 10_000;
-
-/** Copies of each (conn, seq) the fake accepted for one tag, read incrementally. */
-class Tally {
-  readonly copies = new Map<number, Map<number, number>>();
-  distinct = 0;
-  duplicates = 0;
-  private seen = 0;
-  constructor(private readonly fake: FakeFirehose, private readonly tag: string) {}
-
-  update(): this {
-    for (; this.seen < this.fake.records.length; this.seen += 1) {
-      const lines = gunzipSync(this.fake.records[this.seen]!.data).toString("utf8").split("\n").slice(0, -1);
-      for (const line of lines) {
-        const n = parseNumbered(parseRecord(line).message);
-        if (n?.tag !== this.tag) continue;
-        let conn = this.copies.get(n.conn);
-        if (!conn) this.copies.set(n.conn, (conn = new Map()));
-        const c = conn.get(n.seq) ?? 0;
-        conn.set(n.seq, c + 1);
-        if (c === 0) this.distinct += 1;
-        else this.duplicates += 1;
-      }
-    }
-    return this;
-  }
-
-  /** Largest k such that seqs 1..k all arrived, and every seq that arrived beyond it. */
-  prefix(conn: number): { k: number; beyond: number[] } {
-    const seqs = this.copies.get(conn) ?? new Map<number, number>();
-    let k = 0;
-    while (seqs.has(k + 1)) k += 1;
-    return { k, beyond: [...seqs.keys()].filter((s) => s > k).sort((a, b) => a - b) };
-  }
-}
-
-type MetricsJson = Record<string, Record<string, number>>;
-const metric = (m: MetricsJson, name: string): number => Object.values(m[name] ?? {}).reduce((a, b) => a + b, 0);
-
-async function readMetrics(healthPort: number): Promise<MetricsJson> {
-  const res = await fetch(`http://127.0.0.1:${healthPort}/metrics.json`);
-  return (await res.json()) as MetricsJson;
-}
-
-/** Resident set of the receiver's node process (bench/receiver.sh execs node: same pid). */
-async function rssBytes(pid: number, field: "VmRSS" | "VmHWM" = "VmRSS"): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-  if (!kib) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(kib[1]) * 1024;
-}
 
 let pki: TestPki;
 let workDir: string;
@@ -126,7 +76,7 @@ async function nodeSenders(port: number, tag: string, conns: number, count: numb
   return out;
 }
 
-function waitForAll(tally: Tally, n: number, rx: RunningReceiver): Promise<true> {
+function waitForAll(tally: FirehoseTally, n: number, rx: RunningReceiver): Promise<true> {
   return waitFor(() => (tally.update().distinct >= n ? true : undefined), {
     timeoutMs: DELIVERY_TIMEOUT_MS,
     what: `${n} distinct numbered lines at the fake Firehose (have ${tally.distinct})`,
@@ -159,7 +109,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     const results = await Promise.all(nodes.map((s) => s.done));
     expect(results.map((r) => r.sent)).toEqual(Array(NODE_CONNS).fill(NODE_N));
 
-    const tally = new Tally(fake, tag);
+    const tally = new FirehoseTally(fake, tag);
     await waitForAll(tally, N, receiver);
     // A call whose answer was lost is still in flight when the last distinct line has landed: its
     // timeout, the resend and the duplicate count come later. Compare once the sink is quiet.
@@ -183,6 +133,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
       expect({ conn: c, k, beyond }).toEqual({ conn: c, k: c === RSYSLOG_CONN ? RSYSLOG_N : NODE_N, beyond: [] });
     }
     expect(tally.distinct).toBe(N);
+    expect(tally.invalid).toBe(0); // every line the fake got is a schema-v1 record
     // Duplicates come only from answers lost after the fake stored the records; the sink counts
     // every line it resent after such an ambiguous failure.
     expect(duplicatesWhenQuiet).toBeLessThanOrEqual(metric(metrics, "receiver_firehose_duplicate_lines_possible_total"));
@@ -202,7 +153,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     // reads: the receiver cuts them at its connection deadline, with data still in flight.
     const stubborn = (c: number) => c % 2 === 1;
     const nodes = await nodeSenders(receiver.port, tag, CONNS, Infinity, stubborn);
-    const tally = new Tally(fake, tag);
+    const tally = new FirehoseTally(fake, tag);
     await waitForAll(tally, 5_000, receiver); // mid-stream: data is flowing to Firehose
     const atSigterm = tally.update().distinct;
 
@@ -223,6 +174,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
       notRead.push(r.sent - k);
     }
     expect(tally.distinct).toBeGreaterThan(atSigterm); // the drain flushed what was read after the signal
+    expect(tally.invalid).toBe(0);
     expect(fake.stats.limitViolations).toBe(0);
     console.info(`[firehose-e2e] SIGTERM after ${atSigterm} delivered; finally ${tally.distinct} delivered, ${tally.duplicates} duplicates; sent ${results.reduce((a, r) => a + r.sent, 0)}; in flight and not read by the receiver, per connection: ${notRead.join(", ")} (${results.map((r) => r.endedBy).join("; ")})`);
   });
@@ -235,7 +187,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     );
     const pid = receiver.daemon.pid;
     expect((await readFile(`/proc/${pid}/comm`, "utf8")).trim()).toBe("node");
-    const baseline = await rssBytes(pid);
+    const baseline = procMemoryBytes(pid);
     const CONNS = 8;
     const PER_CONN = 20_000;
     const N = CONNS * PER_CONN;
@@ -250,7 +202,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     let still = 0;
     const outage = await waitFor(
       async () => {
-        peak = Math.max(peak, await rssBytes(pid));
+        peak = Math.max(peak, procMemoryBytes(pid));
         const m = await readMetrics(healthPort);
         const read = metric(m, "receiver_bytes_total");
         still = read === last && read > 0 ? still + 1 : 0;
@@ -268,14 +220,15 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     expect(peak - baseline).toBeLessThan(totalBytes); // buffering everything would take more
 
     fake.options.throttleRate = 0; // recovery
-    const tally = new Tally(fake, tag);
+    const tally = new FirehoseTally(fake, tag);
     await waitForAll(tally, N, receiver);
     const results = await Promise.all(nodes.map((s) => s.done));
     expect(results.map((r) => r.sent)).toEqual(Array(CONNS).fill(PER_CONN));
-    const hwm = await rssBytes(pid, "VmHWM");
+    const hwm = procMemoryBytes(pid, "VmHWM");
     await receiver.stop();
     tally.update();
     for (let c = 0; c < CONNS; c += 1) expect(tally.prefix(c)).toEqual({ k: PER_CONN, beyond: [] });
+    expect(tally.invalid).toBe(0);
     expect(fake.stats.limitViolations).toBe(0);
     const mib = (b: number) => (b / 1048576).toFixed(1);
     console.info(`[firehose-e2e] outage: read ${mib(readDuringOutage)} of ${mib(totalBytes)} MiB, RSS baseline ${mib(baseline)} MiB, peak during outage ${mib(peak)} MiB, VmHWM ${mib(hwm)} MiB; after recovery ${N} delivered, ${tally.duplicates} duplicates`);

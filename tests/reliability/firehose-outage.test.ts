@@ -1,11 +1,11 @@
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFakeFirehose, type FakeFirehose } from "../fakes/firehose-server.js";
 import { FirehoseTally } from "../support/firehose-tally.js";
+import { metric, procMemoryBytes, readMetrics, type MetricsJson } from "../support/receiver-metrics.js";
 import { rfc5424 } from "../support/messages.js";
 import { NumberedTlsSender } from "../support/numbered-tls-sender.js";
 import { makeTestPki, type TestPki } from "../support/pki.js";
@@ -35,10 +35,7 @@ const N = NODE_CONNS * NODE_N + RSYSLOG_N;
 const RECOVERY_TIMEOUT_MS = 120_000;
 const RSS_SAMPLE_MS = 200;
 
-type MetricsJson = Record<string, Record<string, number>>;
-const metric = (m: MetricsJson, name: string): number => Object.values(m[name] ?? {}).reduce((a, b) => a + b, 0);
-const readMetrics = async (port: number): Promise<MetricsJson> => (await (await fetch(`http://127.0.0.1:${port}/metrics.json`)).json()) as MetricsJson;
-const statusKib = (pid: number, field: "VmRSS" | "VmHWM"): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+const statusKib = (pid: number, field: "VmRSS" | "VmHWM"): number => procMemoryBytes(pid, field) / 1024;
 const mib = (bytes: number) => (bytes / 1048576).toFixed(1);
 
 let pki: TestPki;
