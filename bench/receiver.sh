@@ -37,4 +37,5 @@ case ${SINK:-file} in
 esac
 [[ -n ${RELP_PORT:-} ]] && export RECEIVER_RELP_PORT=${RECEIVER_RELP_PORT:-$RELP_PORT}
 
-exec node "$main"
+# No TLS 1.3 session tickets (see packages/receiver/openssl.cnf).
+exec node --openssl-config="$root/packages/receiver/openssl.cnf" "$main"

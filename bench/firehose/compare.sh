@@ -7,6 +7,10 @@
 #   REPS=3 GEN=node CONNS=8 DURATION=10 SIZE=300   (defaults; passed to run.sh)
 #   LATENCY_RATE=2000 LATENCY_CONNS=4               a last run with GEN=loggen at this rate per
 #                                                   connection (LATENCY_RATE=0 skips it)
+#   LOGGEN_REPS=$REPS LOGGEN_CONNS=4 LOGGEN_RATE=25000
+#                                                   the same file/Firehose pair again with
+#                                                   syslog-ng's loggen as the sender (one message
+#                                                   per write, as real senders write); 0 skips it
 # Any RECEIVER_* variable (RECEIVER_FIREHOSE_LINGER_MS, ...) reaches the receiver of every run.
 # Writes OUT_DIR/results.tsv (run.sh lines), OUT_DIR/firehose-*.json (the fake's stats) and
 # prints the summary (summarize.mjs).
@@ -18,6 +22,7 @@ out=${1:-/tmp/firehose-bench-$(date -u +%Y%m%dT%H%M%S)}
 mkdir -p "$out"
 export GEN=${GEN:-node} CONNS=${CONNS:-8} DURATION=${DURATION:-10} SIZE=${SIZE:-300}
 REPS=${REPS:-3}; LATENCY_RATE=${LATENCY_RATE:-2000}; LATENCY_CONNS=${LATENCY_CONNS:-4}
+LOGGEN_REPS=${LOGGEN_REPS:-$REPS}; LOGGEN_CONNS=${LOGGEN_CONNS:-4}; LOGGEN_RATE=${LOGGEN_RATE:-25000}
 results=$out/results.tsv
 "$RUN" --header > "$results"
 
@@ -27,6 +32,15 @@ settle() { sleep 2; }
 for rep in $(seq 1 "$REPS"); do
   RECEIVER_CMD="bash $root/bench/receiver.sh" RESULTS=$results "$RUN" product-file
   FIREHOSE_STATS_FILE=$out/firehose-$rep.json RECEIVER_CMD="bash $here/receiver-firehose.sh" RESULTS=$results "$RUN" product-firehose
+  settle
+done
+# The node generator packs 50 messages per write, which lets the file sink's fast path run at
+# its best while the fake endpoint (sharing the two CPUs) keeps the Firehose runs from saturating
+# the receiver; loggen writes one message at a time, like rsyslog and syslog-ng do.
+for rep in $(seq 1 "$LOGGEN_REPS"); do
+  GEN=loggen CONNS=$LOGGEN_CONNS RATE=$LOGGEN_RATE RECEIVER_CMD="bash $root/bench/receiver.sh" RESULTS=$results "$RUN" product-file-loggen
+  GEN=loggen CONNS=$LOGGEN_CONNS RATE=$LOGGEN_RATE FIREHOSE_STATS_FILE=$out/firehose-loggen-$rep.json \
+    RECEIVER_CMD="bash $here/receiver-firehose.sh" RESULTS=$results "$RUN" product-firehose-loggen
   settle
 done
 if [[ $LATENCY_RATE != 0 ]]; then

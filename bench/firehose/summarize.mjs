@@ -26,6 +26,15 @@ for (let i = 0; i < Math.min(file.length, fh.length); i++) {
     fmt(billed / payload, 4), fmt(billed / (num(fh[i], 'msgs') * size), 4), s?.latencyMs?.p50 ?? 'n/a', s?.latencyMs?.p99 ?? 'n/a'].join('\t'));
 }
 console.log(`mean ratio firehose/file msgs per CPU-second: ${fmt(mean(ratios), 3)} (min ${fmt(Math.min(...ratios), 3)})`);
+const fileL = of('product-file-loggen'), fhL = of('product-firehose-loggen');
+const ratiosL = [];
+for (let i = 0; i < Math.min(fileL.length, fhL.length); i++) {
+  const f = num(fileL[i], 'msgs_per_cpu_s'), h = num(fhL[i], 'msgs_per_cpu_s');
+  ratiosL.push(h / f);
+  console.log(`loggen rep ${i + 1} (${col(fhL[i], 'conns')} conns): file ${fmt(f)} / firehose ${fmt(h)} msgs per CPU-s = ${fmt(h / f, 3)}; ` +
+    `msgs/s ${fmt(num(fileL[i], 'msgs_per_s'))} / ${fmt(num(fhL[i], 'msgs_per_s'))}; rx CPU ${col(fileL[i], 'rx_cpu_pct')}% / ${col(fhL[i], 'rx_cpu_pct')}%; lost ${col(fileL[i], 'lost')} / ${col(fhL[i], 'lost')}`);
+}
+if (ratiosL.length > 0) console.log(`mean ratio firehose/file msgs per CPU-second, loggen sender: ${fmt(mean(ratiosL), 3)} (min ${fmt(Math.min(...ratiosL), 3)})`);
 for (const r of paced) {
   const s = stats('firehose-latency.json');
   console.log(`paced run (loggen, ${col(r, 'conns')} conns, ${fmt(num(r, 'msgs_per_s'))} msgs/s, default linger unless RECEIVER_FIREHOSE_LINGER_MS): ` +

@@ -5,8 +5,10 @@ import { run } from "./run.js";
 import { waitFor, waitForPort } from "./wait.js";
 import type { CertFiles } from "./pki.js";
 
-/** The built CLI, run as a user runs it (`pnpm start` is `node packages/cli/dist/main.js start`). */
+/** The built CLI, run as a user runs it (`pnpm start` is `node --openssl-config=packages/receiver/openssl.cnf packages/cli/dist/main.js start`). */
 export const CLI_MAIN = join(REPO_ROOT, "packages/cli/dist/main.js");
+/** The OpenSSL configuration the root package's start script passes to node (no session tickets). */
+const OPENSSL_CONFIG = `--openssl-config=${join(REPO_ROOT, "packages/receiver/openssl.cnf")}`;
 
 /** Start: development certificates, the receiver, then the pipeline's first pass over staging/. */
 const START_TIMEOUT_MS = 30_000;
@@ -89,7 +91,7 @@ export class EmbeddedDefault {
 
   static async start(opts: EmbeddedDefaultOptions): Promise<EmbeddedDefault> {
     const env = opts.env ?? embeddedEnv();
-    const args = [CLI_MAIN, "start", "--port", String(opts.port), "--data-dir", opts.dataDir, ...(opts.mtls ? ["--mtls"] : [])];
+    const args = [OPENSSL_CONFIG, CLI_MAIN, "start", "--port", String(opts.port), "--data-dir", opts.dataDir, ...(opts.mtls ? ["--mtls"] : [])];
     const daemon = new Daemon(process.execPath, args, { name: opts.name ?? "embedded default", env });
     const abort = () => (daemon.alive ? undefined : "it exited");
     try {

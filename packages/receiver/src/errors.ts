@@ -42,6 +42,8 @@ export const EVENT_CODES = {
   tlsHandshakeFailed: "RCV_TLS_HANDSHAKE_FAILED",
   /** A verified client certificate matched no permitted peer / fingerprint. */
   tlsPeerRefused: "RCV_TLS_PEER_REFUSED",
+  /** The process did not load an OpenSSL configuration with NumTickets = 0 (see openssl.cnf). */
+  tlsSessionTicketsOn: "RCV_TLS_SESSION_TICKETS_ON",
   /** The handshake did not finish within RECEIVER_HANDSHAKE_TIMEOUT_MS. */
   handshakeTimeout: "RCV_HANDSHAKE_TIMEOUT",
   /** No byte for RECEIVER_IDLE_TIMEOUT_MS. */

@@ -10,6 +10,7 @@ import { Listeners } from "./listener/listeners.js";
 import { TlsContext } from "./listener/tls-context.js";
 import { Registry } from "./metrics.js";
 import type { Connection } from "./listener/connection.js";
+import { sessionTicketsOff } from "./listener/openssl-config.js";
 import { RelpConnection } from "./relp/relp-connection.js";
 import { RelpEvents } from "./relp/relp-events.js";
 import { createSink } from "./sinks/create-sink.js";
@@ -73,6 +74,15 @@ export async function startReceiver(config: ReceiverConfig, options: ReceiverOpt
   let health: { server: Server; address: AddressInfo } | null = null;
   if (config.healthPort !== null) health = await startHealthServer(config.host, config.healthPort, state, metrics);
   tlsContext?.watchFiles();
+  if (tlsContext) {
+    const tickets = sessionTicketsOff();
+    if (!tickets.off) {
+      logger.warn(
+        { event: "tls_session_tickets_on", code: EVENT_CODES.tlsSessionTicketsOn, reason: tickets.reason },
+        `TLS 1.3 session tickets are on: ${tickets.reason}. Start node with --openssl-config=<receiver package>/openssl.cnf (a write-only sender then closes with a FIN, not a RST that discards unread data)`,
+      );
+    }
+  }
   logger.info(
     { event: "started", tls: addresses.tls?.port ?? null, tcp: addresses.tcp?.port ?? null, relp: addresses.relp?.port ?? null, relpTls: addresses.relpTls?.port ?? null, health: health?.address.port ?? null, sink: sink.name, authMode: config.tlsAuthMode },
     "receiver listening",
