@@ -8,13 +8,14 @@ import { delimiter, join } from "node:path";
  */
 export const SNG_ROOT = process.env.SNG_ROOT ?? "/opt/syslog-ng";
 
-export type BinaryName = "rsyslogd" | "openssl" | "logger" | "syslog-ng";
+export type BinaryName = "rsyslogd" | "openssl" | "logger" | "syslog-ng" | "loggen";
 
 const SEARCH_DIRS: Record<BinaryName, readonly string[]> = {
   rsyslogd: ["/usr/sbin", "/sbin"],
   openssl: [],
   logger: [],
   "syslog-ng": [join(SNG_ROOT, "usr/sbin")],
+  loggen: [join(SNG_ROOT, "usr/bin")],
 };
 
 function isExecutable(path: string): boolean {
