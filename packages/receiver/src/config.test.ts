@@ -36,6 +36,10 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...base, RECEIVER_OUT_FILE: "" })).toThrow(/RECEIVER_OUT_FILE is required/);
     expect(() => loadConfig({ RECEIVER_TLS_PORT: "off", RECEIVER_SINK: "staging" })).toThrow(/both off[\s\S]*RECEIVER_STAGING_DIR/);
     expect(() => loadConfig({ ...base, RECEIVER_DEFAULT_TIMEZONE: "Mars/Olympus" })).toThrow(/RECEIVER_DEFAULT_TIMEZONE/);
+    const firehose = { ...base, RECEIVER_SINK: "firehose", RECEIVER_FIREHOSE_STREAMS: "a" };
+    expect(() => loadConfig({ ...firehose, RECEIVER_BUFFER_BYTES: "524288" })).toThrow(/RECEIVER_BUFFER_BYTES=524288: the Firehose sink needs at least 1048576/);
+    expect(loadConfig({ ...firehose, RECEIVER_BUFFER_BYTES: "1048576" }).bufferBytes).toBe(1_048_576);
+    expect(loadConfig({ ...base, RECEIVER_BUFFER_BYTES: "524288" }).bufferBytes).toBe(524_288);
   });
 
   it("parses lists, fingerprints and off ports", () => {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError } from "./errors.js";
 import { FINGERPRINT_PATTERN } from "./listener/peer-auth.js";
-import { FIREHOSE_CONFIG_KEYS as FH } from "./sinks/firehose/config.js";
+import { FIREHOSE_CONFIG_KEYS as FH, FIREHOSE_MIN_BUFFER_BYTES } from "./sinks/firehose/config.js";
 
 /**
  * The receiver's whole configuration, read from the environment once at start, validated with
@@ -147,6 +147,7 @@ function crossCheck(c: Parsed): string[] {
   if (c.sink === "file" && !c.outFile) problems.push("RECEIVER_OUT_FILE is required with RECEIVER_SINK=file");
   if (c.sink === "staging" && !c.stagingDir) problems.push("RECEIVER_STAGING_DIR is required with RECEIVER_SINK=staging");
   if (c.sink === "firehose" && c.firehoseStreams.length === 0) problems.push("RECEIVER_FIREHOSE_STREAMS must list at least one delivery stream with RECEIVER_SINK=firehose");
+  if (c.sink === "firehose" && c.bufferBytes < FIREHOSE_MIN_BUFFER_BYTES) problems.push(`RECEIVER_BUFFER_BYTES=${c.bufferBytes}: the Firehose sink needs at least ${FIREHOSE_MIN_BUFFER_BYTES} (1 MiB, one full record)`);
   if (c.firehoseRetryMaxMs < c.firehoseRetryBaseMs) problems.push("RECEIVER_FIREHOSE_RETRY_MAX_MS must be >= RECEIVER_FIREHOSE_RETRY_BASE_MS");
   if (!isValidTimeZone(c.defaultTimeZone)) problems.push(`RECEIVER_DEFAULT_TIMEZONE=${JSON.stringify(c.defaultTimeZone)}: not an IANA time zone, "UTC" or an offset like "+09:00"`);
   return problems;

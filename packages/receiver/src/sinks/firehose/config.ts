@@ -21,6 +21,9 @@ const streamList = z
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
+/** The sink's byte budget must hold at least one full Firehose record. */
+export const FIREHOSE_MIN_BUFFER_BYTES = 1_048_576;
+
 export const FIREHOSE_CONFIG_KEYS = {
   streams: { env: "RECEIVER_FIREHOSE_STREAMS", default: "", schema: streamList },
   lingerMs: { env: "RECEIVER_FIREHOSE_LINGER_MS", default: "1000", schema: int(0, 900_000) },
@@ -52,7 +55,7 @@ export const firehoseSinkConfigSchema = z
     gzipLevel: withDefault("gzipLevel"),
     maxInFlight: withDefault("maxInFlight"),
     /** The receiver passes RECEIVER_BUFFER_BYTES: one byte budget for whichever sink runs. */
-    bufferBytes: int(1_048_576).default(67_108_864),
+    bufferBytes: int(FIREHOSE_MIN_BUFFER_BYTES).default(67_108_864),
     maxRetries: withDefault("maxRetries"),
     retryBaseMs: withDefault("retryBaseMs"),
     retryMaxMs: withDefault("retryMaxMs"),
