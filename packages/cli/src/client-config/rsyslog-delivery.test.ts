@@ -1,16 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseRecord } from "@aws-syslog/record";
-import { loadConfig, startReceiver, type ReceiverHandle } from "@aws-syslog/receiver";
 import { main } from "../main.js";
 import { fakeIo } from "../testing/fake-io.js";
-import { rsyslogdPath } from "./testing/sender-daemons.js";
+import { startDeliveryReceiver, type DeliveryReceiver } from "./testing/rsyslog-delivery.js";
 
 /**
  * The generated rsyslog drop-in does more than parse: a real rsyslogd running it delivers over
@@ -19,85 +11,27 @@ import { rsyslogdPath } from "./testing/sender-daemons.js";
  * wrote; the main configuration around it only adds a plain TCP input to feed messages in.
  */
 const COUNT = 50;
-/** How long rsyslog may take to start, connect and forward: generous for a loaded CI machine. */
-const DELIVERY_TIMEOUT_MS = 60_000;
-let cwd: string;
-let receiver: ReceiverHandle;
-let outFile: string;
-const daemons: ChildProcess[] = [];
+let delivery: DeliveryReceiver;
 
 beforeAll(async () => {
-  cwd = await mkdtemp(join(tmpdir(), "aws-syslog-cli-rsyslog-delivery-"));
-  expect(await main(["certs", "init"], fakeIo({ cwd }))).toBe(0);
-  outFile = join(cwd, "received.ndjson");
-  const tls = (f: string) => join(cwd, ".data/tls", f);
-  receiver = await startReceiver(
-    loadConfig({}, {
-      host: "127.0.0.1", tlsPort: "0", tcpPort: "off", healthPort: "off", tlsWatchFiles: "false", logLevel: "silent",
-      tlsCertFile: tls("server.pem"), tlsKeyFile: tls("server.key"), tlsCaFile: tls("ca.pem"),
-      tlsAuthMode: "x509/name", tlsPermittedPeers: "aws-syslog", sink: "file", outFile,
-    }),
-    { logger: pino({ level: "silent" }) },
-  );
+  delivery = await startDeliveryReceiver("aws-syslog-cli-rsyslog-delivery-", { tlsPort: "0" });
 });
 
 afterAll(async () => {
-  for (const d of daemons) if (d.exitCode === null && d.signalCode === null) d.kill("SIGKILL");
-  await receiver?.stop();
-  await rm(cwd, { recursive: true, force: true });
+  await delivery?.stop();
 });
-
-async function receivedWith(tag: string): Promise<number> {
-  const text = await readFile(outFile, "utf8").catch(() => "");
-  return text.split("\n").filter((l) => l.includes(tag)).length;
-}
-
-function sendPlain(port: number, lines: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: "127.0.0.1", port }, () => s.end(lines.map((l) => `${l}\n`).join(""), () => resolve()));
-    s.once("error", reject);
-  });
-}
 
 describe("rsyslog with the generated drop-in delivers to the receiver", () => {
   it.each(["ossl", "gtls"] as const)("driver %s", async (driver) => {
+    const { cwd, receiver } = delivery;
     const dir = join(cwd, driver);
-    await mkdir(join(dir, "work"), { recursive: true });
     const port = receiver.addresses.tls!.port;
     const out = await main(["client-config", `rsyslog-${driver}`, "--out", join(dir, "files"), "--sender-dir", join(dir, "files"), "--port", String(port)], fakeIo({ cwd }));
     expect(out).toBe(0);
-    const portFile = join(dir, "inject.port");
-    await writeFile(join(dir, "rsyslog.conf"), [
-      `global(workDirectory="${join(dir, "work")}" localHostName="delivery-test")`,
-      `module(load="imtcp")`,
-      `input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="${portFile}")`,
-      `include(file="${join(dir, "files", `rsyslog-${driver}.conf`)}")`,
-      "",
-    ].join("\n"));
-    const rsyslogd = spawn(rsyslogdPath(), ["-n", "-f", join(dir, "rsyslog.conf"), "-i", join(dir, "rsyslogd.pid")], { stdio: ["ignore", "pipe", "pipe"] });
-    daemons.push(rsyslogd);
-    let logs = "";
-    rsyslogd.stdout!.on("data", (c: Buffer) => (logs += c.toString()));
-    rsyslogd.stderr!.on("data", (c: Buffer) => (logs += c.toString()));
-    try {
-      const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-      let injectPort = 0;
-      while (injectPort === 0 && Date.now() < deadline && rsyslogd.exitCode === null) {
-        injectPort = Number((await readFile(portFile, "utf8").catch(() => "")).trim()) || 0;
-        if (injectPort === 0) await sleep(50);
-      }
-      expect(injectPort, `rsyslogd did not open its input:\n${logs}`).toBeGreaterThan(0);
-      const tag = `delivery-${driver}-${process.pid}`;
-      await sendPlain(injectPort, Array.from({ length: COUNT }, (_, i) => `<14>1 2026-11-23T12:00:00.000Z web01 app - - - ${tag} seq=${i + 1}`));
-      while ((await receivedWith(tag)) < COUNT && Date.now() < deadline && rsyslogd.exitCode === null) await sleep(100);
-      expect(await receivedWith(tag), `rsyslogd output:\n${logs}`).toBe(COUNT);
-      const records = (await readFile(outFile, "utf8")).split("\n").filter((l) => l.includes(tag)).map((l) => parseRecord(l));
-      // RFC 5424 as sent by RSYSLOG_SyslogProtocol23Format, authenticated by the client certificate.
-      expect(records.every((r) => r.format === "rfc5424" && r.hostname === "web01" && r.tls_peer === "aws-syslog")).toBe(true);
-      expect(records.map((r) => r.message).sort()).toEqual(Array.from({ length: COUNT }, (_, i) => `${tag} seq=${i + 1}`).sort());
-    } finally {
-      rsyslogd.kill("SIGTERM");
-      await Promise.race([new Promise((r) => rsyslogd.once("exit", r)), sleep(5_000)]);
-    }
+    const tag = `delivery-${driver}-${process.pid}`;
+    const records = await delivery.deliver({ dir, dropInFile: join(dir, "files", `rsyslog-${driver}.conf`), tag, count: COUNT });
+    // RFC 5424 as sent by RSYSLOG_SyslogProtocol23Format, authenticated by the client certificate.
+    expect(records.every((r) => r.format === "rfc5424" && r.hostname === "web01" && r.tls_peer === "aws-syslog")).toBe(true);
+    expect(records.map((r) => r.message).sort()).toEqual(Array.from({ length: COUNT }, (_, i) => `${tag} seq=${i + 1}`).sort());
   }, 90_000);
 });
