@@ -1,14 +1,13 @@
-import { spawnSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../main.js";
 import { fakeIo } from "../testing/fake-io.js";
-import { resolveSenderTarget } from "./resolve-sender-target.js";
 import { RELP_PORT, RELP_WINDOW_SIZE, rsyslogRelpConfig } from "./rsyslog-relp-config.js";
-import type { SenderAuthMode, SenderTarget } from "./sender-target.js";
-import { rsyslogdPath } from "./testing/sender-daemons.js";
+import type { SenderAuthMode } from "./sender-target.js";
+import { testSenderTarget } from "./testing/test-sender-target.js";
+import { validateRsyslogDropIn } from "./testing/validate-rsyslog-drop-in.js";
 
 /**
  * Every variant of the omrelp drop-in is checked by the real rsyslogd -N1 (Debian rsyslog-relp:
@@ -16,7 +15,6 @@ import { rsyslogdPath } from "./testing/sender-daemons.js";
  * inside a main configuration like a distribution's.
  */
 let cwd: string;
-const rsyslogd = rsyslogdPath();
 
 beforeAll(async () => {
   cwd = await mkdtemp(join(tmpdir(), "aws-syslog-cli-relp-"));
@@ -28,34 +26,12 @@ beforeAll(async () => {
 });
 afterAll(() => rm(cwd, { recursive: true, force: true }));
 
-async function target(options: { auth: SenderAuthMode; client: boolean; host?: string; ca?: string }): Promise<SenderTarget> {
-  const { target } = await resolveSenderTarget(
-    {
-      auth: options.auth,
-      ...(options.host ? { host: options.host, ca: options.ca ?? ".data/tls/ca.pem" } : {}),
-      ...(options.client ? { cert: ".data/tls/client.pem" } : {}),
-      senderDir: join(cwd, "sender-files"),
-    },
-    fakeIo({ cwd }),
-  );
-  return options.client ? target : { ...target, client: null };
-}
-
-async function validate(name: string, dropIn: string): Promise<{ status: number | null; output: string }> {
-  const dir = join(cwd, name);
-  await mkdir(join(dir, "work"), { recursive: true });
-  await writeFile(join(dir, "90-aws-syslog.conf"), dropIn);
-  await writeFile(join(dir, "rsyslog.conf"), `global(workDirectory="${join(dir, "work")}")\ninclude(file="${join(dir, "90-aws-syslog.conf")}")\n`);
-  const r = spawnSync(rsyslogd, ["-N1", "-f", join(dir, "rsyslog.conf")], { encoding: "utf8", timeout: 30_000 });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
 describe("rsyslog omrelp drop-in, validated by rsyslogd -N1", () => {
   const cases = (["x509/name", "anon"] as const).flatMap((a) => [true, false].map((c) => [a, c] as [SenderAuthMode, boolean]));
 
   it.each(cases)("auth %s, client certificate %s", async (auth, client) => {
-    const conf = rsyslogRelpConfig(await target({ auth, client }), RELP_PORT);
-    const result = await validate(`relp-${auth.replace("/", "-")}-${client}`, conf);
+    const conf = rsyslogRelpConfig(await testSenderTarget(cwd, { auth, client }), RELP_PORT);
+    const result = await validateRsyslogDropIn(join(cwd, `relp-${auth.replace("/", "-")}-${client}`), conf);
     expect(result.output, result.output).toContain("End of config validation run");
     expect(result.output).not.toMatch(/error|warning/i);
     expect(result.status).toBe(0);
@@ -76,15 +52,15 @@ describe("rsyslog omrelp drop-in, validated by rsyslogd -N1", () => {
   });
 
   it("names the deployment host, RELP port and peer; the system trust store for an ACM certificate", async () => {
-    const conf = rsyslogRelpConfig(await target({ auth: "x509/name", client: false, host: "syslog.example.com", ca: "system" }), 12514);
+    const conf = rsyslogRelpConfig(await testSenderTarget(cwd, { auth: "x509/name", client: false, host: "syslog.example.com", ca: "system" }), 12514);
     expect(conf).toContain('target="syslog.example.com" port="12514"');
     expect(conf).toContain('tls.permittedPeer=["syslog.example.com"]');
     expect(conf).toContain('tls.caCert="/etc/pki/tls/certs/ca-bundle.crt"');
   });
 
   it("the check itself fails on a broken drop-in (so a pass means something)", async () => {
-    const conf = rsyslogRelpConfig(await target({ auth: "x509/name", client: true }), RELP_PORT).replace('windowSize="', 'windowSise="');
-    const result = await validate("relp-broken", conf);
+    const conf = rsyslogRelpConfig(await testSenderTarget(cwd, { auth: "x509/name", client: true }), RELP_PORT).replace('windowSize="', 'windowSise="');
+    const result = await validateRsyslogDropIn(join(cwd, "relp-broken"), conf);
     expect(result.status).not.toBe(0);
     expect(result.output).toContain("windowSise");
   });
