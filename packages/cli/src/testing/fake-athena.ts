@@ -1,6 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { openArchive } from "../query/query-archive.js";
+import { AwsServiceError, startAwsJsonServer } from "./aws-json-server.js";
 
 /**
  * An Athena endpoint on loopback (AWS JSON 1.1: POST /, X-Amz-Target AmazonAthena.<Operation>,
@@ -53,12 +52,6 @@ interface Execution {
   stopped: boolean;
 }
 
-class AwsError extends Error {
-  constructor(readonly type: string, message: string) {
-    super(message);
-  }
-}
-
 const ATHENA_TYPES: Record<string, string> = {
   BIGINT: "bigint", HUGEINT: "bigint", INTEGER: "integer", SMALLINT: "smallint", TINYINT: "tinyint", DOUBLE: "double", FLOAT: "real",
   BOOLEAN: "boolean", VARCHAR: "varchar", "TIMESTAMP WITH TIME ZONE": "timestamp", TIMESTAMP: "timestamp", DATE: "date",
@@ -100,7 +93,7 @@ export async function startFakeAthena(options: FakeAthenaOptions = {}): Promise<
   async function operate(op: string, input: Record<string, unknown>): Promise<unknown> {
     if (op === "StartQueryExecution") {
       const wg = String(input["WorkGroup"] ?? "primary");
-      if (!workgroups.has(wg)) throw new AwsError("InvalidRequestException", `WorkGroup ${wg} is not found.`);
+      if (!workgroups.has(wg)) throw new AwsServiceError("InvalidRequestException", `WorkGroup ${wg} is not found.`);
       const id = `00000000-0000-4000-8000-${String(++nextId).padStart(12, "0")}`;
       const sql = String(input["QueryString"]);
       executions.set(id, { id, sql, polls: 0, stopped: false, ...(await execute(sql)) });
@@ -108,7 +101,7 @@ export async function startFakeAthena(options: FakeAthenaOptions = {}): Promise<
     }
     const id = String(input["QueryExecutionId"]);
     const e = executions.get(id);
-    if (!e) throw new AwsError("InvalidRequestException", `QueryExecution ${id} was not found`);
+    if (!e) throw new AwsServiceError("InvalidRequestException", `QueryExecution ${id} was not found`);
     if (op === "GetQueryExecution") {
       const state = e.stopped ? "CANCELLED" : e.states[Math.min(e.polls, e.states.length - 1)]!;
       e.polls++;
@@ -126,7 +119,7 @@ export async function startFakeAthena(options: FakeAthenaOptions = {}): Promise<
     }
     if (op === "GetQueryResults") {
       const state = e.states[Math.min(Math.max(e.polls - 1, 0), e.states.length - 1)];
-      if (state !== "SUCCEEDED") throw new AwsError("InvalidRequestException", `Query has not yet finished. Current state: ${state}`);
+      if (state !== "SUCCEEDED") throw new AwsServiceError("InvalidRequestException", `Query has not yet finished. Current state: ${state}`);
       const all = [e.columns.map((c) => c.name), ...e.rows];
       const from = input["NextToken"] === undefined ? 0 : Number(input["NextToken"]);
       const size = Math.min(pageSize, Number(input["MaxResults"] ?? 1000));
@@ -139,38 +132,22 @@ export async function startFakeAthena(options: FakeAthenaOptions = {}): Promise<
         ...(from + size < all.length ? { NextToken: String(from + size) } : {}),
       };
     }
-    throw new AwsError("UnknownOperationException", `unsupported ${op}`);
+    throw new AwsServiceError("UnknownOperationException", `unsupported ${op}`);
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const op = String(req.headers["x-amz-target"] ?? "").replace(/^AmazonAthena\./, "");
-    const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-    calls.push({ op, input });
-    let status = 200;
-    let body: unknown;
-    try {
-      const keyId = /Credential=([^/]+)\//.exec(String(req.headers["authorization"] ?? ""))?.[1];
-      if (options.accessKeyIds && !options.accessKeyIds.includes(keyId ?? "")) {
-        throw new AwsError("UnrecognizedClientException", "The security token included in the request is invalid.");
+  const server = await startAwsJsonServer({
+    messageKey: "Message",
+    internalError: { type: "InternalServerException", status: 400 },
+    answer: async ({ target, input, accessKeyId }) => {
+      const op = target.replace(/^AmazonAthena\./, "");
+      calls.push({ op, input });
+      if (options.accessKeyIds && !options.accessKeyIds.includes(accessKeyId ?? "")) {
+        throw new AwsServiceError("UnrecognizedClientException", "The security token included in the request is invalid.");
       }
-      body = await operate(op, input);
-    } catch (err) {
-      status = 400;
-      body = { __type: err instanceof AwsError ? err.type : "InternalServerException", Message: (err as Error).message };
-    }
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": String(calls.length) });
-    res.end(JSON.stringify(body));
-  }
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
+      return operate(op, input);
+    },
+  });
+  return { endpoint: server.endpoint, calls, close: () => server.close() };
 }
 
 /** A DuckDB JSON value as Athena's text: timestamps without DuckDB's "+00", JSON as text. */

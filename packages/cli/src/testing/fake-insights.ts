@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { AwsServiceError, startAwsJsonServer } from "./aws-json-server.js";
 
 /**
  * A CloudWatch Logs Insights endpoint on loopback (JSON 1.1, X-Amz-Target
@@ -29,16 +28,16 @@ export async function startFakeInsights(options: { logGroups: string[]; answer: 
     if (op === "StartQuery") {
       const groups = (input["logGroupNames"] as string[] | undefined) ?? [];
       const missing = groups.find((g) => !options.logGroups.includes(g));
-      if (missing !== undefined) throw Object.assign(new Error(`Log group '${missing}' does not exist for account ID '000000000000'`), { type: "ResourceNotFoundException" });
+      if (missing !== undefined) throw new AwsServiceError("ResourceNotFoundException", `Log group '${missing}' does not exist for account ID '000000000000'`);
       const queryString = String(input["queryString"]);
-      if (queryString.includes("@malformed")) throw Object.assign(new Error("unexpected symbol found @malformed at line 1 and position 1"), { type: "MalformedQueryException" });
+      if (queryString.includes("@malformed")) throw new AwsServiceError("MalformedQueryException", "unexpected symbol found @malformed at line 1 and position 1");
       const a = options.answer(queryString);
       const id = `q-${++nextId}`;
       queries.set(id, { statuses: a.statuses ?? ["Scheduled", "Running", "Complete"], results: a.results ?? [], polls: 0, stopped: false });
       return { queryId: id };
     }
     const q = queries.get(String(input["queryId"]));
-    if (!q) throw Object.assign(new Error("Query does not exist"), { type: "ResourceNotFoundException" });
+    if (!q) throw new AwsServiceError("ResourceNotFoundException", "Query does not exist");
     if (op === "StopQuery") {
       q.stopped = true;
       return { success: true };
@@ -52,32 +51,16 @@ export async function startFakeInsights(options: { logGroups: string[]; answer: 
         statistics: { recordsMatched: q.results.length, recordsScanned: 100 * q.polls, bytesScanned: 4096 * q.polls },
       };
     }
-    throw Object.assign(new Error(`unsupported ${op}`), { type: "UnknownOperationException" });
+    throw new AwsServiceError("UnknownOperationException", `unsupported ${op}`);
   }
 
-  const server = createServer((req, res) => void handle(req, res));
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const op = String(req.headers["x-amz-target"] ?? "").replace(/^Logs_20140328\./, "");
-    const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
-    calls.push({ op, input });
-    let status = 200;
-    let body: unknown;
-    try {
-      body = operate(op, input);
-    } catch (err) {
-      status = 400;
-      body = { __type: (err as { type?: string }).type ?? "ServiceUnavailableException", message: (err as Error).message };
-    }
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": String(calls.length) });
-    res.end(JSON.stringify(body));
-  }
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    calls,
-    close: () => new Promise((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
-  };
+  const server = await startAwsJsonServer({
+    internalError: { type: "ServiceUnavailableException", status: 400 },
+    answer: ({ target, input }) => {
+      const op = target.replace(/^Logs_20140328\./, "");
+      calls.push({ op, input });
+      return operate(op, input);
+    },
+  });
+  return { endpoint: server.endpoint, calls, close: () => server.close() };
 }

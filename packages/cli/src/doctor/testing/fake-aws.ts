@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { AwsServiceError, startAwsJsonServer } from "../../testing/aws-json-server.js";
 
 /**
  * The four AWS APIs `doctor` reads, on one loopback HTTP server, answering as the services do:
@@ -33,18 +32,12 @@ export interface FakeAws {
   close(): Promise<void>;
 }
 
-class ServiceError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
-    super(message);
-  }
-}
-
 type Input = Record<string, unknown>;
 
 function kms(state: FakeAwsState, op: string, input: Input): unknown {
   const id = String(input["KeyId"]);
   const key = state.keys.get(id);
-  if (key === undefined) throw new ServiceError("NotFoundException", `Key '${id}' does not exist`);
+  if (key === undefined) throw new AwsServiceError("NotFoundException", `Key '${id}' does not exist`);
   if (op === "DescribeKey") {
     return {
       KeyMetadata: {
@@ -54,7 +47,7 @@ function kms(state: FakeAwsState, op: string, input: Input): unknown {
     };
   }
   if (op === "GetKeyPolicy") return { Policy: key.policy, PolicyName: "default" };
-  throw new ServiceError("UnknownOperationException", `unsupported TrentService.${op}`);
+  throw new AwsServiceError("UnknownOperationException", `unsupported TrentService.${op}`);
 }
 
 function logs(state: FakeAwsState, op: string, input: Input): unknown {
@@ -71,21 +64,21 @@ function logs(state: FakeAwsState, op: string, input: Input): unknown {
   if (op === "FilterLogEvents") {
     const name = String(input["logGroupName"]);
     const g = state.logGroups.get(name);
-    if (g === undefined) throw new ServiceError("ResourceNotFoundException", "The specified log group does not exist.");
+    if (g === undefined) throw new AwsServiceError("ResourceNotFoundException", "The specified log group does not exist.");
     const start = Number(input["startTime"] ?? 0);
     const events = g.events.filter((t) => t >= start).sort((a, b) => a - b);
     // Like the service, the first page may come back empty with a token while it scans.
     if (input["nextToken"] === undefined) return { events: [], nextToken: "scanned-1" };
     return { events: events.slice(0, Number(input["limit"] ?? 10_000)).map((t, i) => ({ logStreamName: "host", timestamp: t, ingestionTime: t, message: "x", eventId: String(i) })) };
   }
-  throw new ServiceError("UnknownOperationException", `unsupported Logs_20140328.${op}`);
+  throw new AwsServiceError("UnknownOperationException", `unsupported Logs_20140328.${op}`);
 }
 
 function firehose(state: FakeAwsState, op: string, input: Input): unknown {
-  if (op !== "DescribeDeliveryStream") throw new ServiceError("UnknownOperationException", `unsupported Firehose_20150804.${op}`);
+  if (op !== "DescribeDeliveryStream") throw new AwsServiceError("UnknownOperationException", `unsupported Firehose_20150804.${op}`);
   const name = String(input["DeliveryStreamName"]);
   const status = state.streams.get(name);
-  if (status === undefined) throw new ServiceError("ResourceNotFoundException", `Firehose ${name} under account 123456789012 not found.`);
+  if (status === undefined) throw new AwsServiceError("ResourceNotFoundException", `Firehose ${name} under account 123456789012 not found.`);
   return {
     DeliveryStreamDescription: {
       DeliveryStreamName: name, DeliveryStreamARN: `arn:aws:firehose:eu-west-1:123456789012:deliverystream/${name}`, DeliveryStreamStatus: status,
@@ -95,10 +88,10 @@ function firehose(state: FakeAwsState, op: string, input: Input): unknown {
 }
 
 function sqs(state: FakeAwsState, op: string, input: Input): unknown {
-  if (op !== "GetQueueAttributes") throw new ServiceError("UnknownOperationException", `unsupported AmazonSQS.${op}`);
+  if (op !== "GetQueueAttributes") throw new AwsServiceError("UnknownOperationException", `unsupported AmazonSQS.${op}`);
   const url = String(input["QueueUrl"]);
   const waiting = state.queues.get(url);
-  if (waiting === undefined) throw new ServiceError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
+  if (waiting === undefined) throw new AwsServiceError("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.");
   return { Attributes: { ApproximateNumberOfMessages: String(waiting), ApproximateNumberOfMessagesNotVisible: "0" } };
 }
 
@@ -112,39 +105,16 @@ const SERVICES: Record<string, { handle: typeof kms; contentType: string }> = {
 export async function startFakeAws(): Promise<FakeAws> {
   const state: FakeAwsState = { keys: new Map(), logGroups: new Map(), streams: new Map(), queues: new Map() };
   const calls: string[] = [];
-  const server = createServer((req, res) => void handle(req, res));
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const target = String(req.headers["x-amz-target"] ?? "");
-    calls.push(target);
-    const [prefix = "", op = ""] = target.split(".");
-    const service = SERVICES[prefix];
-    let status = 200;
-    let body: unknown;
-    try {
-      if (service === undefined) throw new ServiceError("UnknownOperationException", `unsupported ${target}`);
-      if (state.rejectAllWith !== undefined) throw new ServiceError(state.rejectAllWith, "The security token included in the request is invalid.");
-      body = service.handle(state, op, JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Input);
-    } catch (err) {
-      const e = err instanceof ServiceError ? err : new ServiceError("InternalFailure", (err as Error).message, 500);
-      status = e.status;
-      body = { __type: e.type, message: e.message };
-    }
-    res.writeHead(status, { "content-type": service?.contentType ?? "application/x-amz-json-1.1", "x-amzn-requestid": String(calls.length) });
-    res.end(JSON.stringify(body));
-  }
-
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    state,
-    calls,
-    close: () => new Promise((resolve, reject) => {
-      server.closeAllConnections();
-      server.close((err) => (err ? reject(err) : resolve()));
-    }),
-  };
+  const server = await startAwsJsonServer({
+    contentType: (target) => SERVICES[target.split(".")[0] ?? ""]?.contentType ?? "application/x-amz-json-1.1",
+    answer: ({ target, input }) => {
+      calls.push(target);
+      const [prefix = "", op = ""] = target.split(".");
+      const service = SERVICES[prefix];
+      if (service === undefined) throw new AwsServiceError("UnknownOperationException", `unsupported ${target}`);
+      if (state.rejectAllWith !== undefined) throw new AwsServiceError(state.rejectAllWith, "The security token included in the request is invalid.");
+      return service.handle(state, op, input);
+    },
+  });
+  return { endpoint: server.endpoint, state, calls, close: () => server.close() };
 }
