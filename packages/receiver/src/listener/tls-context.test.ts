@@ -106,6 +106,23 @@ describe("TlsContext fingerprint list (RECEIVER_TLS_FINGERPRINTS_FILE)", () => {
     }
   });
 
+  it("sees a change made after the file was read but before watching began", async () => {
+    const file = join(dir, "early.txt");
+    writeFileSync(file, `${A}\n${B}\n`);
+    const { ctx, log } = context(file, { RECEIVER_TLS_WATCH_FILES: "true" });
+    writeFileSync(`${file}.new`, `${A}\n`);
+    renameSync(`${file}.new`, file);
+    ctx.watchFiles();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (ctx.peerPolicy.fingerprints.length !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(ctx.peerPolicy.fingerprints).toEqual([A]);
+      expect(log.lines.filter((l) => l["event"] === "tls_reloaded")).toHaveLength(1);
+    } finally {
+      ctx.close();
+    }
+  });
+
   it("without the file the policy is RECEIVER_TLS_FINGERPRINTS as before", () => {
     const config = loadConfig({
       RECEIVER_TLS_CERT_FILE: pki.server.certFile,

@@ -1,4 +1,5 @@
-import { readFileSync, unwatchFile, watchFile } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
+import { stat } from "node:fs/promises";
 import { constants } from "node:crypto";
 import { createSecureContext, type SecureContextOptions, type TlsOptions } from "node:tls";
 import type { Logger } from "pino";
@@ -30,12 +31,21 @@ interface Loaded {
   fingerprints: readonly string[];
   /** Certificate files plus the fingerprint file: what the watcher polls. */
   files: string[];
+  /** Identity of each file as it was just before it was read (see fileStamp). */
+  stamps: Map<string, string>;
+}
+
+/** Inode, size and mtime: a rename over the file or a write in place changes it; "missing" while absent. */
+function fileStamp(stats: Stats | undefined): string {
+  return stats === undefined ? "missing" : `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 export class TlsContext {
   private loaded: Loaded;
   private readonly targets = new Set<ContextTarget>();
-  private watching = false;
+  private watchTimer: NodeJS.Timeout | undefined;
+  /** Stamps last acted on: the loaded ones, or those of a change whose reload failed (tried once per change). */
+  private seen = new Map<string, string>();
 
   constructor(
     private readonly config: ReceiverConfig,
@@ -86,19 +96,33 @@ export class TlsContext {
     return true;
   }
 
+  /**
+   * Polls the files every 2 s against their stamps taken when they were read, so a change made
+   * any time after the read (even before the first poll) triggers one reload.
+   */
   watchFiles(): void {
-    if (this.watching || !this.config.tlsWatchFiles) return;
-    this.watching = true;
-    for (const file of this.loaded.files) {
-      watchFile(file, { interval: WATCH_INTERVAL_MS, persistent: false }, (cur, prev) => {
-        if (cur.mtimeMs !== prev.mtimeMs || cur.ino !== prev.ino) this.reload(`file changed: ${file}`);
-      });
-    }
+    if (this.watchTimer !== undefined || !this.config.tlsWatchFiles) return;
+    this.seen = new Map(this.loaded.stamps);
+    let polling = false;
+    this.watchTimer = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      void this.poll().finally(() => (polling = false));
+    }, WATCH_INTERVAL_MS).unref();
   }
 
   close(): void {
-    for (const file of this.loaded.files) unwatchFile(file);
-    this.watching = false;
+    clearInterval(this.watchTimer);
+    this.watchTimer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    const files = this.loaded.files;
+    const now = await Promise.all(files.map((f) => stat(f).then(fileStamp, () => fileStamp(undefined))));
+    const changed = files.find((f, i) => now[i] !== this.seen.get(f));
+    if (changed === undefined || this.watchTimer === undefined) return;
+    files.forEach((f, i) => this.seen.set(f, now[i]!));
+    if (this.reload(`file changed: ${changed}`)) this.seen = new Map(this.loaded.stamps);
   }
 
   private contextOptions(): SecureContextOptions {
@@ -113,10 +137,22 @@ export class TlsContext {
 }
 
 function load(config: ReceiverConfig): Loaded {
+  // Stamped before reading: a change between the two is seen by the next poll, never missed.
+  const stamps = new Map<string, string>();
+  for (const f of [config.tlsCertFile, config.tlsKeyFile, config.tlsCaFile, config.tlsFingerprintsFile]) {
+    if (!f) continue;
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(f);
+    } catch {
+      stats = undefined; // reading it fails below with the file's name
+    }
+    stamps.set(f, fileStamp(stats));
+  }
   const material = loadMaterial(config);
   const fingerprints = loadFingerprints(config);
   const files = config.tlsFingerprintsFile ? [...material.files, config.tlsFingerprintsFile] : material.files;
-  return { material, fingerprints, files };
+  return { material, fingerprints, files, stamps };
 }
 
 function loadMaterial(config: ReceiverConfig): TlsMaterial {
