@@ -94,7 +94,8 @@ function lint() {
   check("runtime CMD/ENTRYPOINT in exec (JSON) form", cmd.length > 0 && cmd.every((i) => i.getJSONStrings().length > 0));
   check("runtime stage has no RUN (distroless: no shell)", !runtime.instructions.some((i) => i.getKeyword() === "RUN"));
   const exposed = runtime.instructions.filter((i) => i.getKeyword() === "EXPOSE").flatMap(argsOf).map((p) => p.split("/")[0]);
-  for (const port of ["6514", "6601", "8080"]) check(`EXPOSE ${port}`, exposed.includes(port));
+  // The ports infra/edge.ts targets: syslog (mtls 6514, tls 6601), RELP 2514, health 8080.
+  for (const port of ["6514", "6601", "2514", "8080"]) check(`EXPOSE ${port}`, exposed.includes(port));
   const runs = stages.flatMap((s) => s.instructions).filter((i) => i.getKeyword() === "RUN").map(runCommand).join("\n");
   check("install uses the lockfile", /--frozen-lockfile/.test(runs));
   check("pnpm deploy --prod keeps only production dependencies", /pnpm .*deploy .*--prod/.test(runs));
