@@ -26,6 +26,7 @@ export default $config({
     const { createEdge, HEALTH_PORT } = await import("./infra/edge.js");
     const compute = await import("./infra/compute.js");
     const { createEventSourceMapping, forwarderPermissions } = await import("./infra/forwarder-iam.js");
+    const { lambdaRuntimePermissions, serviceTrustPolicy } = await import("./infra/iam.js");
     const { createAnalytics } = await import("./infra/analytics.js");
     const { createAlarms } = await import("./infra/alarms.js");
 
@@ -67,7 +68,13 @@ export default $config({
 
     // 6. Compute: the receiver on Fargate behind the NLB target group.
     const secrets = compute.receiverSecrets(cfg);
-    const roles = compute.createReceiverRoles({ name, streamArns: firehose.streamArns, secretArns: Object.values(secrets), partition: "aws" });
+    const receiverLogGroup = `/aws-syslog/${$app.stage}/receiver`;
+    const roles = compute.createReceiverRoles({
+      name, streamArns: firehose.streamArns, secretArns: Object.values(secrets),
+      logGroupArn: $interpolate`arn:${partition}:logs:${region}:${accountId}:log-group:${receiverLogGroup}`,
+    });
+    // Created in the task definition's transform, once the image reference is known.
+    let imagePull: aws.iam.RolePolicy | undefined;
     const cluster = new sst.aws.Cluster("Cluster", {
       vpc: { id: vpc.id, securityGroups: [edge.taskSecurityGroup.id], containerSubnets: vpc.privateSubnets, loadBalancerSubnets: vpc.publicSubnets },
     });
@@ -82,14 +89,16 @@ export default $config({
       taskRole: roles.taskRole.name,
       executionRole: roles.executionRole.name,
       scaling: { min: cfg.tasks.min, max: cfg.tasks.max, cpuUtilization: cfg.cpuTargetPercent, memoryUtilization: false },
-      logging: { name: `/aws-syslog/${$app.stage}/receiver` },
+      logging: { name: receiverLogGroup },
       transform: {
         logGroup: (args) => {
           args.kmsKeyId = keys.keyArn;
           args.retentionInDays = cfg.logRetentionDays;
         },
         taskDefinition: (args) => {
-          args.containerDefinitions = $output(args.containerDefinitions).apply((json) => compute.hardenContainerDefinitions(json, cfg, [edge.targetPort, ...(edge.relp ? [edge.relp.targetPort] : []), HEALTH_PORT]));
+          const definitions = $output(args.containerDefinitions);
+          imagePull = compute.createImagePullPolicy(name, roles.executionRole, definitions.apply(compute.containerImage), partition);
+          args.containerDefinitions = definitions.apply((json) => compute.hardenContainerDefinitions(json, cfg, [edge.targetPort, ...(edge.relp ? [edge.relp.targetPort] : []), HEALTH_PORT]));
           args.volumes = [{ name: compute.TMP_VOLUME }];
         },
         service: (args, opts) => {
@@ -100,7 +109,8 @@ export default $config({
           args.desiredCount = cfg.tasks.desired;
           args.healthCheckGracePeriodSeconds = 30;
           args.enableExecuteCommand = false; // read-only image, no shell access needed; keeps ssmmessages out of the task role
-          opts.dependsOn = [edge.listener, ...(edge.relp ? [edge.relp.listener] : [])];
+          if (!imagePull) throw new Error("sst.config.ts: the task definition transform must run before the service's (image pull policy)");
+          opts.dependsOn = [edge.listener, ...(edge.relp ? [edge.relp.listener] : []), imagePull];
         },
       },
     });
@@ -114,12 +124,22 @@ export default $config({
 
     // 7. Forwarder Lambdas (arm64, Node 22), one queue each, partial batch responses.
     const archivePrefix = cfg.archivePrefix;
+    const forwarderLogGroup = (consumer: "cloudwatch" | "archive") => `/aws-syslog/${$app.stage}/forwarder-${consumer}`;
     const forwarder = (consumer: "cloudwatch" | "archive") => {
       const q = fanout.queues[consumer];
-      const permissions = $resolve([q.queue.arn, storage.staging.arn, storage.archive.arn, keys.keyArn, ...groups.map((g) => g.arn)]).apply(
-        ([queueArn, stagingBucketArn, archiveBucketArn, keyArn, ...logGroupArns]) =>
-          forwarderPermissions({ consumer, queueArn, stagingBucketArn, archiveBucketArn, archivePrefix, keyArn, logGroupArns }),
-      );
+      // Our own group (KMS, retention) instead of SST's, so the role can be scoped to it.
+      const [logGroup] = createLogGroups({
+        name, region, accountId, partition, create: [forwarderLogGroup(consumer)], existing: [],
+        retentionInDays: cfg.logRetentionDays, kmsKeyArn: keys.keyArn,
+      });
+      const permissions = $resolve({
+        queueArn: q.queue.arn, stagingBucketArn: storage.staging.arn, archiveBucketArn: storage.archive.arn, keyArn: keys.keyArn,
+        logGroupArns: $resolve(groups.map((g) => g.arn)), functionLogGroupArn: logGroup!.arn,
+        subnetIds: vpc.privateSubnets, securityGroupId: network.lambdaSecurityGroup.id, account: accountId, part: partition,
+      }).apply(({ functionLogGroupArn, subnetIds, securityGroupId, account, part, ...arns }) => [
+        ...forwarderPermissions({ consumer, archivePrefix, ...arns }),
+        ...lambdaRuntimePermissions({ region, accountId: account, partition: part, logGroupArn: functionLogGroupArn, subnetIds, securityGroupIds: [securityGroupId] }),
+      ]);
       const fn = new sst.aws.Function(consumer === "cloudwatch" ? "ForwarderCloudwatch" : "ForwarderArchive", {
         handler: `packages/forwarder/src/handlers/${consumer}.handler`,
         runtime: "nodejs22.x",
@@ -128,15 +148,19 @@ export default $config({
         memory: consumer === "archive" ? "1024 MB" : "512 MB",
         vpc: { privateSubnets: vpc.privateSubnets, securityGroups: [network.lambdaSecurityGroup.id] },
         permissions,
+        logging: { logGroup: logGroup!.name },
         environment: {
           FORWARDER_ROUTES: cfg.routes,
           FORWARDER_ARCHIVE_BUCKET: storage.archive.name,
           FORWARDER_ARCHIVE_PREFIX: archivePrefix,
         },
         transform: {
-          logGroup: (args) => {
-            args.kmsKeyId = keys.keyArn;
-            args.retentionInDays = cfg.logRetentionDays;
+          role: (args) => {
+            // SST 4.17.1 also trusts the account root (its `!dev` tests an Output, always
+            // truthy) and attaches AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole
+            // (every resource); lambdaRuntimePermissions() grants the same actions, scoped.
+            args.assumeRolePolicy = serviceTrustPolicy("lambda.amazonaws.com");
+            args.managedPolicyArns = [];
           },
         },
       });
@@ -159,6 +183,7 @@ export default $config({
       queueNames: Object.values(fanout.queues).map((q) => q.queue.name),
       functionNames: functions.map((f) => f.name),
       loadBalancerArnSuffix: edge.loadBalancer.arnSuffix, targetGroupArnSuffix: edge.targetGroup.arnSuffix,
+      ...(edge.relp ? { relpTargetGroupArnSuffix: edge.relp.targetGroup.arnSuffix } : {}),
       noDataMinutes: cfg.noDataMinutes,
     });
 
@@ -171,7 +196,8 @@ export default $config({
       athenaResultsBucket: storage.athenaResults.name,
       firehoseStreams: firehose.streamNames,
       logGroups: groups.map((g) => g.name),
-      receiverLogGroup: `/aws-syslog/${$app.stage}/receiver`,
+      receiverLogGroup,
+      forwarderLogGroups: [forwarderLogGroup("cloudwatch"), forwarderLogGroup("archive")],
       glueDatabase: analytics.database.name,
       athenaWorkgroup: analytics.workgroup.name,
       kmsKeyArn: keys.keyArn,

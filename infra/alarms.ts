@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * Alarms that call for an operator: delivery failing (Firehose), data stuck (DLQs, queue age),
- * forwarder errors, receivers unhealthy, and silence (no records for N minutes). All notify one
- * KMS-encrypted SNS topic (optionally e-mailed).
+ * forwarder errors, receivers unhealthy (per target group: syslog and, with RELP, RELP), and
+ * silence (no records for N minutes). All notify one KMS-encrypted SNS topic (optionally e-mailed).
  */
 export interface AlarmsArgs {
   name: string;
@@ -15,7 +15,10 @@ export interface AlarmsArgs {
   queueNames: pulumi.Input<string>[];
   functionNames: pulumi.Input<string>[];
   loadBalancerArnSuffix: pulumi.Input<string>;
+  /** The syslog (6514) target group. */
   targetGroupArnSuffix: pulumi.Input<string>;
+  /** The RELP (2514) target group, when the stage has `relp` on: alarmed the same way. */
+  relpTargetGroupArnSuffix?: pulumi.Input<string>;
   noDataMinutes: number;
 }
 
@@ -63,17 +66,25 @@ export function createAlarms(a: AlarmsArgs): Alarms {
     namespace: "AWS/Lambda", metricName: "Errors", dimensions: { FunctionName: f },
     statistic: "Sum", period: 300, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
   }));
-  const lbDims = { LoadBalancer: a.loadBalancerArnSuffix, TargetGroup: a.targetGroupArnSuffix };
-  alarm("UnhealthyTargets", {
-    alarmDescription: "Receiver tasks failing NLB health checks",
-    namespace: "AWS/NetworkELB", metricName: "UnHealthyHostCount", dimensions: lbDims,
-    statistic: "Maximum", period: 60, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
-  });
-  alarm("NoHealthyTargets", {
-    alarmDescription: "No healthy receiver task: senders cannot deliver",
-    namespace: "AWS/NetworkELB", metricName: "HealthyHostCount", dimensions: lbDims,
-    statistic: "Minimum", period: 60, evaluationPeriods: 2, comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching",
-  });
+  // Per target group: both check the same GET /health, but targets register per group, so the
+  // RELP group can be empty or unhealthy while syslog is fine (every omrelp sender then stops).
+  const targetGroups: Array<[prefix: string, label: string, arnSuffix: pulumi.Input<string>]> = [
+    ["", "syslog (6514)", a.targetGroupArnSuffix],
+    ...(a.relpTargetGroupArnSuffix === undefined ? [] : [["Relp", "RELP (2514)", a.relpTargetGroupArnSuffix] as [string, string, pulumi.Input<string>]]),
+  ];
+  for (const [prefix, label, arnSuffix] of targetGroups) {
+    const lbDims = { LoadBalancer: a.loadBalancerArnSuffix, TargetGroup: arnSuffix };
+    alarm(`${prefix}UnhealthyTargets`, {
+      alarmDescription: `Receiver tasks failing NLB health checks in the ${label} target group`,
+      namespace: "AWS/NetworkELB", metricName: "UnHealthyHostCount", dimensions: lbDims,
+      statistic: "Maximum", period: 60, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+    });
+    alarm(`${prefix}NoHealthyTargets`, {
+      alarmDescription: `No healthy receiver task in the ${label} target group: senders on that port cannot deliver`,
+      namespace: "AWS/NetworkELB", metricName: "HealthyHostCount", dimensions: lbDims,
+      statistic: "Minimum", period: 60, evaluationPeriods: 2, comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching",
+    });
+  }
   alarm("NoData", {
     alarmDescription: `No syslog records reached Firehose for ${a.noDataMinutes} minutes`,
     comparisonOperator: "LessThanThreshold", threshold: 1, evaluationPeriods: a.noDataMinutes, datapointsToAlarm: a.noDataMinutes,

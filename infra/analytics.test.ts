@@ -8,8 +8,10 @@ const KEY = "arn:aws:kms:eu-west-1:123456789012:key/abc";
 beforeAll(async () => {
   installMocks();
   const an = createAnalytics({ name: "t", archiveBucket: "arch", archivePrefix: "archive/", athenaResultsBucket: "res", kmsKeyArn: KEY, routeNames: ["messages", "secure", "onegate", "unrouted"], archiveExpireDays: 365, onegateLogGroup: "/aws-syslog/onegate", secureLogGroup: "/var/log/secure", forceDestroy: false });
-  const al = createAlarms({ name: "t", kmsKeyArn: KEY, alarmEmail: "ops@example.com", streamNames: ["t-ingest-0", "t-ingest-1"], dlqNames: ["d1", "d2"], queueNames: ["q1", "q2"], functionNames: ["f1", "f2"], loadBalancerArnSuffix: "net/lb/1", targetGroupArnSuffix: "targetgroup/tg/2", noDataMinutes: 15 });
-  await Promise.all([out(an.table.name), out(al.topic.arn)]);
+  const al = createAlarms({ name: "t", kmsKeyArn: KEY, alarmEmail: "ops@example.com", streamNames: ["t-ingest-0", "t-ingest-1"], dlqNames: ["d1", "d2"], queueNames: ["q1", "q2"], functionNames: ["f1", "f2"], loadBalancerArnSuffix: "net/lb/1", targetGroupArnSuffix: "targetgroup/tg/2", relpTargetGroupArnSuffix: "targetgroup/relp/3", noDataMinutes: 15 });
+  // A stage with relp off: no RELP target group, so no RELP alarms.
+  const norelp = createAlarms({ name: "norelp", kmsKeyArn: KEY, streamNames: ["n-ingest-0"], dlqNames: ["d"], queueNames: ["q"], functionNames: ["f"], loadBalancerArnSuffix: "net/lb/9", targetGroupArnSuffix: "targetgroup/tg/9", noDataMinutes: 15 });
+  await Promise.all([out(an.table.name), out(al.topic.arn), out(norelp.topic.arn)]);
   await settled();
 });
 
@@ -47,14 +49,19 @@ describe("Athena", () => {
     const named = byType("aws:athena/namedQuery:NamedQuery");
     expect(named.length).toBeGreaterThanOrEqual(3);
     for (const q of named) expect(q.inputs.query).toMatch(/\bdt\s*(>=|=)/);
+    const onegate = named.find((q) => q.inputs.name.startsWith("OneGate login failures"))!.inputs;
+    expect(onegate).toMatchObject({ database: "t_syslog", workgroup: "t-syslog" });
+    expect(onegate.query).toMatch(/route = 'onegate'/);
+    expect(onegate.query).toMatch(/AS user_name[\s\S]*AS client_ip[\s\S]*GROUP BY 1, 2/);
+    expect(named.find((q) => q.inputs.name.startsWith("sudo use"))!.inputs.query).toMatch(/route = 'secure' AND app_name = 'sudo'/);
     const defs = byType("aws:cloudwatch/queryDefinition:QueryDefinition").map((d) => d.inputs);
-    expect(defs.find((d) => d.name.includes("onegate-login-failures"))?.logGroupNames).toEqual(["/aws-syslog/onegate"]);
+    expect(defs.find((d) => d.name.includes("onegate-login-failures"))).toMatchObject({ logGroupNames: ["/aws-syslog/onegate"], queryString: expect.stringContaining("by user, ip") });
     expect(defs.find((d) => d.name.includes("sudo"))).toMatchObject({ logGroupNames: ["/var/log/secure"], queryString: expect.stringContaining("USER=") });
   });
 });
 
 describe("alarms", () => {
-  const alarms = () => byType("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
+  const alarms = (prefix = "tAlarm") => byType("aws:cloudwatch/metricAlarm:MetricAlarm").filter((a) => a.name.startsWith(prefix)).map((a) => a.inputs);
   it("cover Firehose delivery, DLQ depth, Lambda errors, unhealthy targets and no data, all notifying the encrypted topic", () => {
     const metrics = alarms().map((a) => a.metricName);
     for (const m of ["DeliveryToS3.Success", "ApproximateNumberOfMessagesVisible", "Errors", "UnHealthyHostCount", "HealthyHostCount"]) expect(metrics).toContain(m);
@@ -65,6 +72,16 @@ describe("alarms", () => {
     expect(topicArn.inputs.kmsMasterKeyId).toBe(KEY);
     for (const a of alarms()) expect(a.alarmActions).toHaveLength(1);
     expect(one("aws:sns/topicSubscription:TopicSubscription", "tAlarmsEmail").inputs).toMatchObject({ protocol: "email", endpoint: "ops@example.com" });
+  });
+  it("unhealthy and no-healthy-target alarms for the syslog AND the RELP target group, each on its own group", () => {
+    const byMetric = (m: string) => alarms().filter((a) => a.metricName === m).map((a) => a.dimensions);
+    for (const m of ["UnHealthyHostCount", "HealthyHostCount"]) {
+      expect(byMetric(m)).toEqual([{ LoadBalancer: "net/lb/1", TargetGroup: "targetgroup/tg/2" }, { LoadBalancer: "net/lb/1", TargetGroup: "targetgroup/relp/3" }]);
+    }
+    const relp = alarms().filter((a) => a.dimensions?.TargetGroup === "targetgroup/relp/3");
+    expect(relp.find((a) => a.metricName === "UnHealthyHostCount")).toMatchObject({ comparisonOperator: "GreaterThanThreshold", threshold: 0, alarmDescription: expect.stringContaining("RELP") });
+    expect(relp.find((a) => a.metricName === "HealthyHostCount")).toMatchObject({ comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+    expect(alarms("norelpAlarm").filter((a) => /HealthyHostCount/i.test(a.metricName)).map((a) => a.dimensions.TargetGroup)).toEqual(["targetgroup/tg/9", "targetgroup/tg/9"]);
   });
   it("no-data alarm sums IncomingRecords of every stream over N minutes and treats missing data as breaching", () => {
     const nd = alarms().find((a) => a.metricQueries)!;

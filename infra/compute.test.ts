@@ -1,16 +1,21 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { assertLeastPrivilege, installMocks, one, out, settled, statements } from "./pulumi-mocks.js";
-import { createActiveFlowScaling, createReceiverRoles, hardenContainerDefinitions, receiverEnvironment, receiverSecrets, TMP_VOLUME } from "./compute.js";
+import { containerImage, createActiveFlowScaling, createImagePullPolicy, createReceiverRoles, ecrRepositoryArn, hardenContainerDefinitions, receiverEnvironment, receiverSecrets, TMP_VOLUME } from "./compute.js";
+import { WILDCARD_RESOURCE_ACTIONS } from "./iam.js";
 import { parseStageConfig } from "./stage-config.js";
 
 const STREAMS = ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/s-ingest-0", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/s-ingest-1"];
 const SECRET = (n: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${n}-AbCdEf`;
+const LOG_GROUP = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws-syslog/test/receiver";
+const IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/sst-asset@sha256:0123abcd";
 const tls = parseStageConfig({ certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", allowedSourceCidrs: ["203.0.113.0/24"] });
 const mtls = parseStageConfig({ nlbMode: "mtls", allowedSourceCidrs: ["203.0.113.0/24"], receiverTls: { certSecretArn: SECRET("c"), keySecretArn: SECRET("k"), caSecretArn: SECRET("ca"), authMode: "x509/name", permittedPeers: ["onegate.example", "*.corp.example"] } });
 
 beforeAll(async () => {
   installMocks();
-  const r = createReceiverRoles({ name: "c", streamArns: STREAMS, secretArns: Object.values(receiverSecrets(mtls)) });
+  const r = createReceiverRoles({ name: "c", streamArns: STREAMS, secretArns: Object.values(receiverSecrets(mtls)), logGroupArn: LOG_GROUP });
+  createReceiverRoles({ name: "plain", streamArns: STREAMS, secretArns: Object.values(receiverSecrets(tls)), logGroupArn: LOG_GROUP });
+  createImagePullPolicy("c", r.executionRole, IMAGE);
   createActiveFlowScaling({ name: "c", resourceId: "service/cl/svc", loadBalancerArnSuffix: "net/lb/1", targetGroupArnSuffix: "targetgroup/tg/2", flowsPerTask: 2000 });
   await out(r.taskRole.arn);
   await settled();
@@ -55,11 +60,38 @@ describe("roles", () => {
     assertLeastPrivilege(st, STREAMS);
     expect(role.managedPolicyArns ?? []).toEqual([]);
   });
-  it("execution role reads only the configured TLS secrets", () => {
+  it("execution role: no managed policy; its own log streams, ECR login, the configured TLS secrets only", () => {
     const role = one("aws:iam/role:Role", "cReceiverExecutionRole").inputs;
+    expect(role.managedPolicyArns).toEqual([]);
+    expect(role.inlinePolicies).toHaveLength(1);
     const st = statements(role.inlinePolicies[0].policy);
-    assertLeastPrivilege(st, Object.values(receiverSecrets(mtls)));
-    expect(st[0]!.Action).toEqual(["secretsmanager:GetSecretValue"]);
+    assertLeastPrivilege(st, [`${LOG_GROUP}:log-stream:`, ...Object.values(receiverSecrets(mtls))], WILDCARD_RESOURCE_ACTIONS);
+    expect(st.find((s) => s.Sid === "ContainerLogs")).toMatchObject({ Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${LOG_GROUP}:log-stream:*`] });
+    expect(st.find((s) => s.Sid === "ReadTlsSecrets")).toMatchObject({ Action: ["secretsmanager:GetSecretValue"], Resource: Object.values(receiverSecrets(mtls)) });
+    // The only "*": ECR login, which IAM cannot scope.
+    expect(st.filter((s) => s.Resource === "*")).toEqual([expect.objectContaining({ Action: ["ecr:GetAuthorizationToken"] })]);
+  });
+  it("execution role in mode tls reads no secret at all", () => {
+    const st = statements(one("aws:iam/role:Role", "plainReceiverExecutionRole").inputs.inlinePolicies[0].policy);
+    expect(st.flatMap((s) => s.Action)).not.toContain("secretsmanager:GetSecretValue");
+  });
+  it("both roles are assumable by ECS tasks only", () => {
+    for (const r of ["cReceiverTaskRole", "cReceiverExecutionRole"]) {
+      expect(statements(one("aws:iam/role:Role", r).inputs.assumeRolePolicy)).toEqual([{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }]);
+    }
+  });
+  it("image pull: the receiver image's repository only", () => {
+    const st = statements(one("aws:iam/rolePolicy:RolePolicy", "cReceiverImagePull").inputs.policy);
+    assertLeastPrivilege(st, ["arn:aws:ecr:eu-west-1:123456789012:repository/sst-asset"]);
+    expect(st).toEqual([expect.objectContaining({ Resource: ["arn:aws:ecr:eu-west-1:123456789012:repository/sst-asset"] })]);
+    expect(st[0]!.Action).toEqual(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]);
+  });
+  it("ecrRepositoryArn reads tags, digests and nested names, and refuses images outside ECR", () => {
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/sst-asset:Receiver")).toBe("arn:aws:ecr:eu-west-1:123456789012:repository/sst-asset");
+    expect(ecrRepositoryArn("123456789012.dkr.ecr.us-east-1.amazonaws.com/team/receiver@sha256:ff00")).toBe("arn:aws:ecr:us-east-1:123456789012:repository/team/receiver");
+    expect(() => ecrRepositoryArn("docker.io/library/node:20")).toThrow(/not an ECR image reference: docker.io/);
+    expect(containerImage(JSON.stringify([{ name: "Receiver", image: IMAGE }]))).toBe(IMAGE);
+    expect(() => containerImage("[]")).toThrow(/no image/);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTH_PORT } from "./edge.js";
+import { serviceTrustPolicy } from "./iam.js";
 import { drainTimings, type StageConfig } from "./stage-config.js";
 
 /**
@@ -61,14 +62,19 @@ export interface ReceiverRolesArgs {
   name: string;
   streamArns: pulumi.Input<string[]>;
   secretArns: string[];
-  partition?: string;
+  /** The receiver's log group (awslogs driver), ARN without the trailing `:*`. */
+  logGroupArn: pulumi.Input<string>;
 }
 
+/**
+ * The task role may only put records into our streams. The execution role (ECS agent: image
+ * pull, awslogs, secrets) gets scoped inline statements instead of the managed
+ * AmazonECSTaskExecutionRolePolicy, whose ECR and Logs actions are on every resource; the
+ * image pull from the one repository SST pushes to is createImagePullPolicy(), added once the
+ * image reference is known.
+ */
 export function createReceiverRoles(a: ReceiverRolesArgs): { taskRole: aws.iam.Role; executionRole: aws.iam.Role } {
-  const assumeRolePolicy = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "ecs-tasks.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  });
+  const assumeRolePolicy = serviceTrustPolicy("ecs-tasks.amazonaws.com");
   const taskRole = new aws.iam.Role(`${a.name}ReceiverTaskRole`, {
     assumeRolePolicy,
     inlinePolicies: [{
@@ -80,14 +86,55 @@ export function createReceiverRoles(a: ReceiverRolesArgs): { taskRole: aws.iam.R
   });
   const executionRole = new aws.iam.Role(`${a.name}ReceiverExecutionRole`, {
     assumeRolePolicy,
-    // AWS managed: ECR pull and awslogs (ecr:GetAuthorizationToken cannot be scoped).
-    managedPolicyArns: [`arn:${a.partition ?? "aws"}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy`],
-    inlinePolicies: a.secretArns.length === 0 ? [] : [{
-      name: "read-tls-secrets",
-      policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "ReadTlsSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: a.secretArns }] }),
+    managedPolicyArns: [],
+    inlinePolicies: [{
+      name: "start-task",
+      policy: pulumi.output(a.logGroupArn).apply((logGroupArn) => JSON.stringify(executionRolePolicy({ logGroupArn, secretArns: a.secretArns }))),
     }],
   });
   return { taskRole, executionRole };
+}
+
+/** The execution role's statements that do not depend on the image. */
+export function executionRolePolicy(a: { logGroupArn: string; secretArns: string[] }): object {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      // The log group exists (the stack creates it); the agent only adds streams and events.
+      { Sid: "ContainerLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${a.logGroupArn}:log-stream:*`] },
+      // Cannot be scoped (iam.ts WILDCARD_RESOURCE_ACTIONS); grants nothing without the pull actions below.
+      { Sid: "EcrLogin", Effect: "Allow", Action: ["ecr:GetAuthorizationToken"], Resource: "*" },
+      ...(a.secretArns.length === 0 ? [] : [{ Sid: "ReadTlsSecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: a.secretArns }]),
+    ],
+  };
+}
+
+/**
+ * `<registry>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag][@digest]` → the repository's ARN.
+ * Throws for an image outside ECR (the task could not pull it with these permissions).
+ */
+export function ecrRepositoryArn(image: string, partition = "aws"): string {
+  const m = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._\/-]*?)(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/.exec(image);
+  if (!m) throw new Error(`ecrRepositoryArn: not an ECR image reference: ${image}`);
+  return `arn:${partition}:ecr:${m[2]}:${m[1]}:repository/${m[3]}`;
+}
+
+/** The image of the first container in an ECS container definitions JSON (SST's, one container). */
+export function containerImage(containerDefinitionsJson: string): string {
+  const image = (JSON.parse(containerDefinitionsJson) as Array<{ image?: unknown }>)[0]?.image;
+  if (typeof image !== "string") throw new Error("containerImage: the first container definition has no image");
+  return image;
+}
+
+/** Pull of the receiver image: its repository only. */
+export function createImagePullPolicy(name: string, role: aws.iam.Role, image: pulumi.Input<string>, partition: pulumi.Input<string> = "aws"): aws.iam.RolePolicy {
+  return new aws.iam.RolePolicy(`${name}ReceiverImagePull`, {
+    role: role.id,
+    policy: pulumi.all([image, partition]).apply(([ref, p]) => JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "PullReceiverImage", Effect: "Allow", Action: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], Resource: [ecrRepositoryArn(ref, p)] }],
+    })),
+  });
 }
 
 /** Scratch volume for /tmp, so the root filesystem can be read-only. */

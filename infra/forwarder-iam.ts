@@ -1,16 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Consumer } from "./fanout.js";
+import type { Permission } from "./iam.js";
 import { STAGING_PREFIX } from "./storage.js";
 
 /**
  * Least-privilege permissions of the two forwarder Lambdas (in SST `permissions` form, i.e.
- * one IAM statement each) and their SQS event source mappings.
+ * one IAM statement each) and their SQS event source mappings. What any VPC Lambda needs to
+ * run (its log stream, its ENIs) is iam.ts lambdaRuntimePermissions().
  */
-export interface Permission {
-  actions: string[];
-  resources: string[];
-}
+export type { Permission };
 
 export interface ForwarderIamArgs {
   consumer: Consumer;

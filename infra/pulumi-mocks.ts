@@ -80,23 +80,6 @@ export function one(type: string, nameIncludes = ""): Recorded {
   return found[0]!;
 }
 
-/** Every IAM statement's Action must be explicit (no "*" or "service:*") and every Resource ours. */
-export function statements(policy: string | object): Array<{ Effect: string; Action: string | string[]; Resource?: string | string[]; Principal?: unknown; Condition?: any; Sid?: string }> {
-  const doc = typeof policy === "string" ? JSON.parse(policy) : policy;
-  return doc.Statement;
-}
-
-export const asArray = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
-
-/** Fails unless every Allow statement names explicit actions (no `*`, no `service:*`) and only
- * resources starting with one of `ours` (no `*`). */
-export function assertLeastPrivilege(stmts: Array<{ Effect: string; Action: string | string[]; Resource?: string | string[] }>, ours: string[]): void {
-  for (const s of stmts.filter((x) => x.Effect === "Allow")) {
-    const actions = asArray(s.Action);
-    if (actions.length === 0) throw new Error(`statement without actions: ${JSON.stringify(s)}`);
-    for (const a of actions) if (a.includes("*")) throw new Error(`wildcard action ${a} in ${JSON.stringify(s)}`);
-    const resources = asArray(s.Resource);
-    if (resources.length === 0) throw new Error(`statement without resources: ${JSON.stringify(s)}`);
-    for (const r of resources) if (!ours.some((o) => r.startsWith(o))) throw new Error(`resource ${r} is not one of ours (${ours.join(", ")})`);
-  }
-}
+// Policy checks live in policy-check.ts (no Pulumi import, so the whole-config test can use
+// them without loading a second @pulumi/pulumi before SST's); re-exported for the module tests.
+export { asArray, assertLeastPrivilege, statements } from "./policy-check.js";

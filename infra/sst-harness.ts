@@ -17,7 +17,8 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const platform = path.join(repo, ".sst/platform");
 export const platformInstalled = fs.existsSync(path.join(platform, "src/components/index.ts"));
 
-export interface Recorded { type: string; name: string; inputs: Record<string, any> }
+/** `read`: a lookup of an existing resource (`Resource.get`), not one the stack creates. */
+export interface Recorded { type: string; name: string; inputs: Record<string, any>; read: boolean }
 export const created: Recorded[] = [];
 export const rpcCalls: string[] = [];
 type Pulumi = typeof import("@pulumi/pulumi");
@@ -25,8 +26,8 @@ let copies: Pulumi[] = [];
 let server: http.Server | undefined;
 
 const mocks = {
-  newResource(args: { type: string; name: string; inputs: Record<string, any> }) {
-    created.push({ type: args.type, name: args.name, inputs: args.inputs });
+  newResource(args: { type: string; name: string; inputs: Record<string, any>; id?: string }) {
+    created.push({ type: args.type, name: args.name, inputs: args.inputs, read: args.id !== undefined && args.id !== "" });
     const n = args.inputs.name ?? args.name;
     return {
       id: `${args.name}-id`,

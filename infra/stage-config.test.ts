@@ -71,6 +71,13 @@ describe("parseStageConfig", () => {
 describe("derived values", () => {
   it("stopTimeout exceeds the drain deadline; deregistration delay matches it", () => {
     expect(drainTimings({ drainTimeoutMs: 25_000 })).toEqual({ stopTimeoutS: 30, deregistrationDelayS: 25 });
+    expect(drainTimings({ drainTimeoutMs: 60_500 })).toEqual({ stopTimeoutS: 66, deregistrationDelayS: 61 });
+  });
+  it("the stage's default drain deadline is the receiver's own RECEIVER_DRAIN_TIMEOUT_MS default", async () => {
+    const { CONFIG_KEYS, loadConfig } = await import("../packages/receiver/src/config.js");
+    expect(CONFIG_KEYS.drainTimeoutMs.env).toBe("RECEIVER_DRAIN_TIMEOUT_MS");
+    expect(STAGE_DEFAULTS.drainTimeoutMs).toBe(Number(CONFIG_KEYS.drainTimeoutMs.default));
+    expect(loadConfig({ RECEIVER_SINK: "file", RECEIVER_OUT_FILE: "/dev/null", RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: "0" }).drainTimeoutMs).toBe(STAGE_DEFAULTS.drainTimeoutMs);
   });
   it("does not create adopted log groups", () => {
     const c = parseStageConfig({ ...valid, existingLogGroups: ["/var/log/secure"] });

@@ -2,6 +2,9 @@ import { StageConfigError } from "./errors.js";
 // The forwarder's own parser and default table: the routing table is one text in one syntax,
 // validated here at deploy time exactly as the Lambdas will read it from FORWARDER_ROUTES.
 import { DEFAULT_ROUTES_TEXT, parseRoutes, type RouteTable } from "../packages/forwarder/src/core/route.js";
+// The receiver's own default drain deadline: one number behind RECEIVER_DRAIN_TIMEOUT_MS, the ECS
+// stopTimeout and the NLB deregistration delay (drainTimings()).
+import { CONFIG_KEYS as RECEIVER_CONFIG_KEYS } from "../packages/receiver/src/config.js";
 
 /**
  * Everything a stage may vary, in one typed place, validated once when `run()` starts so a bad
@@ -81,7 +84,7 @@ export const STAGE_DEFAULTS: StageConfig = {
   logRetentionDays: 30, // like the logrotate setup being replaced (rotate 4, weekly ≈ 30 days)
   routes: DEFAULT_ROUTES_TEXT,
   tasks: { desired: 2, min: 2, max: 10 },
-  drainTimeoutMs: 25_000,
+  drainTimeoutMs: Number(RECEIVER_CONFIG_KEYS.drainTimeoutMs.default), // 25 s
   firehoseStreamCount: 2,
   stagingExpireDays: 3,
   archiveTransitions: { standardIaDays: 30, glacierIrDays: 90 },
