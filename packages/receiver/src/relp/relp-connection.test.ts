@@ -1,23 +1,15 @@
 import { EventEmitter } from "node:events";
 import { connect, type Socket } from "node:net";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { closed, startTestReceiver, tcpClient, tlsClient, until, type TestReceiver } from "../../test/harness.js";
-import { makePki, type Pki } from "../../test/pki.js";
+import { describe, expect, it } from "vitest";
+import { closed, startTestReceiver, tcpClient, tlsClient, until } from "../../test/harness.js";
 import type { Ack, Sink } from "../sinks/sink.js";
 import { nextTxnr, RELP_MAX_TXNR } from "./relp-connection.js";
-import { encodeRelpFrame, RelpParser, type RelpFrame } from "./relp-parser.js";
+import { encodeRelpFrame } from "./relp-parser.js";
+import { receiverPerTest } from "./testing/receiver-per-test.js";
+import { Client, OFFERS } from "./testing/relp-client.js";
 
-let pki: Pki;
-let rx: TestReceiver | undefined;
-beforeAll(() => {
-  pki = makePki();
-});
-afterEach(async () => {
-  await rx?.handle.stop();
-  rx = undefined;
-});
+const t = receiverPerTest();
 
-const OFFERS = "relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog";
 const msg = (n: number) => `<134>1 2026-11-23T10:00:00.123Z web01 app 42 ID7 - relp ${n}`;
 
 /** A sink whose acks the test releases by hand: the point where "stored" happens. */
@@ -44,44 +36,13 @@ class HeldSink extends EventEmitter implements Sink {
   }
 }
 
-/** A RELP client speaking raw frames and collecting the server's frames. */
-class Client {
-  readonly frames: RelpFrame[] = [];
-  private txnr = 0;
-  private constructor(readonly socket: Socket) {
-    const parser = new RelpParser(1 << 20, { frame: (f) => this.frames.push({ ...f, data: Buffer.from(f.data) }), error: (e) => this.frames.push({ txnr: -1, command: `error ${e.detail}`, data: Buffer.alloc(0), dataLen: 0 }) });
-    socket.on("data", (c: Buffer) => parser.push(c));
-    socket.on("error", () => undefined);
-  }
-  static async connect(socket: Promise<Socket>): Promise<Client> {
-    return new Client(await socket);
-  }
-  send(command: string, data = "", txnr = ++this.txnr): void {
-    this.socket.write(encodeRelpFrame(txnr, command, data));
-  }
-  async open(): Promise<void> {
-    this.send("open", OFFERS);
-    await this.waitFor(1);
-  }
-  rsp(txnr: number): string | undefined {
-    const f = this.frames.find((x) => x.command === "rsp" && x.txnr === txnr);
-    return f?.data.toString();
-  }
-  waitFor(count: number): Promise<void> {
-    return until(() => this.frames.length >= count, 5_000, `${count} frames from the server`);
-  }
-  summary(): string[] {
-    return this.frames.map((f) => `${f.txnr} ${f.command} ${f.data.toString().split("\n")[0]}`.trim());
-  }
-}
-
-const relpPort = () => rx!.handle.addresses.relp!.port;
-const counter = (name: string) => rx!.handle.metrics.counter(name, "");
+const relpPort = () => t.rx!.handle.addresses.relp!.port;
+const counter = (name: string) => t.rx!.handle.metrics.counter(name, "");
 
 describe("RELP session, plain listener", () => {
   it("answers open with its offers and acks each syslog command only once the sink stored it, in order", async () => {
     const sink = new HeldSink();
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" }, { sink });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     expect(c.rsp(1)).toBe("200 OK\nrelp_version=0\nrelp_software=aws-syslog-receiver\ncommands=syslog");
@@ -99,7 +60,7 @@ describe("RELP session, plain listener", () => {
     expect(records.map((r) => r.message)).toEqual(["relp 2", "relp 3", "relp 4"]);
     expect(records[0]).toMatchObject({ listener: "relp", hostname: "web01", source_ip: "127.0.0.1", source_port: c.socket.localPort });
     expect(counter("receiver_relp_responses_total").get({ listener: "relp", status: "500" })).toBe(1);
-    expect(rx.logs.some((l) => l.code === "RCV_RELP_RECORD_REJECTED" && l.level === 50)).toBe(true);
+    expect(t.rx.logs.some((l) => l.code === "RCV_RELP_RECORD_REJECTED" && l.level === 50)).toBe(true);
     c.send("close");
     await c.waitFor(5);
     expect(c.summary()[4]).toBe("5 rsp");
@@ -108,7 +69,7 @@ describe("RELP session, plain listener", () => {
 
   it("acks on receipt with RECEIVER_RELP_ACK=received", async () => {
     const sink = new HeldSink();
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_ACK: "received" }, { sink });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_ACK: "received" }, { sink });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("syslog", msg(1));
@@ -118,18 +79,18 @@ describe("RELP session, plain listener", () => {
   });
 
   it("writes to the file sink and acks after the write", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     for (let n = 2; n <= 101; n++) c.send("syslog", msg(n));
     await c.waitFor(101);
-    expect(rx.records().map((r) => r.message)).toEqual(Array.from({ length: 100 }, (_, i) => `relp ${i + 2}`));
+    expect(t.rx.records().map((r) => r.message)).toEqual(Array.from({ length: 100 }, (_, i) => `relp ${i + 2}`));
     expect(c.frames.slice(1).every((f, i) => f.txnr === i + 2 && f.data.toString() === "200 OK")).toBe(true);
   });
 
   it("stops reading at RECEIVER_RELP_MAX_WINDOW unanswered commands and resumes as acks go out", async () => {
     const sink = new HeldSink();
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_MAX_WINDOW: "2" }, { sink });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_MAX_WINDOW: "2" }, { sink });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("syslog", msg(2));
@@ -149,7 +110,7 @@ describe("RELP session, plain listener", () => {
   it("sink over its budget: stops reading, so acks slow down and the sender's window fills", async () => {
     const sink = new HeldSink();
     sink.budgetLines = 2;
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" }, { sink });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("syslog", msg(2));
@@ -168,25 +129,25 @@ describe("RELP session, plain listener", () => {
   });
 
   it("takes the sender's address from a PROXY header with RECEIVER_RELP_PROXY_PROTOCOL=required", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_PROXY_PROTOCOL: "required" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_PROXY_PROTOCOL: "required" });
     const c = await Client.connect(tcpClient(relpPort()));
     c.socket.write("PROXY TCP4 192.0.2.7 10.0.0.1 40001 2514\r\n");
     await c.open();
     c.send("syslog", msg(2));
     await c.waitFor(2);
-    expect(rx.records()[0]).toMatchObject({ listener: "relp", source_ip: "192.0.2.7", source_port: 40001 });
+    expect(t.rx.records()[0]).toMatchObject({ listener: "relp", source_ip: "192.0.2.7", source_port: 40001 });
   });
 
   it("drain: answers what the sink stored, then serverclose, then closes", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     for (let n = 2; n <= 11; n++) c.send("syslog", msg(n));
-    await until(() => rx!.records().length === 10, 5_000, "10 records");
-    const stopped = rx.handle.stop();
+    await until(() => t.rx!.records().length === 10, 5_000, "10 records");
+    const stopped = t.rx.handle.stop();
     await closed(c.socket);
     expect(await stopped).toBe(true);
-    rx = undefined;
+    t.rx = undefined;
     const summary = c.summary();
     expect(summary.at(-1)).toBe("0 serverclose");
     expect(summary.filter((s) => s.endsWith("rsp 200 OK"))).toHaveLength(11);
@@ -196,7 +157,7 @@ describe("RELP session, plain listener", () => {
 describe("RELP drain with a sender that keeps its side open after serverclose", () => {
   it("cuts the connection after a grace period, and the stop completes", async () => {
     // A long drain deadline: without the grace period the stop would wait for it.
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_DRAIN_TIMEOUT_MS: "120000" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_DRAIN_TIMEOUT_MS: "120000" });
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({ host: "127.0.0.1", port: relpPort(), allowHalfOpen: true }, () => resolve(s));
       s.once("error", reject);
@@ -204,12 +165,12 @@ describe("RELP drain with a sender that keeps its side open after serverclose", 
     const c = await Client.connect(Promise.resolve(socket));
     await c.open();
     const ended = new Promise<void>((resolve) => socket.once("end", () => resolve()));
-    const stopped = rx.handle.stop();
+    const stopped = t.rx.handle.stop();
     await ended; // serverclose arrived, and we do not close our side
     expect(c.summary().at(-1)).toBe("0 serverclose");
-    await until(() => rx!.logs.some((l) => l.event === "connection_closed" && l.listener === "relp"), 10_000, "the receiver to close the connection");
+    await until(() => t.rx!.logs.some((l) => l.event === "connection_closed" && l.listener === "relp"), 10_000, "the receiver to close the connection");
     expect(await stopped).toBe(true);
-    rx = undefined;
+    t.rx = undefined;
     socket.destroy();
   });
 });
@@ -226,13 +187,13 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
     ["syslog frame without trailing LF", (c: Client) => { c.send("open", OFFERS); c.socket.write("2 syslog 3 abcX"); }, "RCV_RELP_FRAME_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
     ["over-size DATALEN whose data is not followed by LF", (c: Client) => { c.send("open", OFFERS); c.socket.write(`2 syslog 70000 ${"x".repeat(70_000)}X`); }, "RCV_RELP_FRAME_INVALID", ["1 rsp 200 OK", "0 serverclose"]],
   ])("%s", async (_name, act, code, expected) => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
     act(c);
     await closed(c.socket);
     expect(c.summary()).toEqual(expected);
     expect(errors(code)).toBe(1);
-    expect(rx.logs.some((l) => l.code === code && l.event === "relp_protocol_error")).toBe(true);
+    expect(t.rx.logs.some((l) => l.code === code && l.event === "relp_protocol_error")).toBe(true);
     // The receiver keeps serving.
     const good = await Client.connect(tcpClient(relpPort()));
     await good.open();
@@ -241,7 +202,7 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
   });
 
   it("answers an unknown command with 500 and keeps the session", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("starttls");
@@ -252,18 +213,18 @@ describe("RELP bad input: a reply or a close, a log line with the reason, a coun
   });
 
   it("counts a connection closed inside a frame", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.socket.end("2 syslog 100 <13>cut");
     await closed(c.socket);
     await until(() => errors("RCV_RELP_FRAME_INCOMPLETE") === 1, 5_000, "incomplete frame counted");
-    expect(rx.records()).toEqual([]);
+    expect(t.rx.records()).toEqual([]);
   });
 
   it("refuses TLS on the plain RELP port", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" });
-    await tlsClient(relpPort(), pki).then((s) => closed(s)).catch(() => undefined);
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" });
+    await tlsClient(relpPort(), t.pki).then((s) => closed(s)).catch(() => undefined);
     await until(() => counter("receiver_connections_refused_total").get({ listener: "relp", reason: "RCV_WRONG_PROTOCOL" }) === 1, 5_000, "refusal counted");
   });
 });
@@ -273,7 +234,7 @@ describe("RELP over-size syslog commands (DATALEN over RECEIVER_MAX_FRAME_BYTES)
   const tooLarge = (policy: string) => counter("receiver_framing_events_total").get({ code: "RCV_RELP_FRAME_TOO_LARGE", policy });
 
   it("truncate (default): stores the first RECEIVER_MAX_FRAME_BYTES bytes flagged truncated, answers 200, the session goes on", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("syslog", msg(2));
@@ -285,30 +246,30 @@ describe("RELP over-size syslog commands (DATALEN over RECEIVER_MAX_FRAME_BYTES)
     c.send("syslog", msg(4), 4);
     await c.waitFor(4);
     expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK", "3 rsp 200 OK", "4 rsp 200 OK"]);
-    const records = rx.records();
+    const records = t.rx.records();
     expect(records.map((r) => r.truncated)).toEqual([undefined, true, undefined]);
     expect(String(records[1]!.message)).toMatch(/^relp 3 x+$/);
     expect(Buffer.byteLength(String(records[1]!.raw ?? records[1]!.message))).toBeLessThanOrEqual(1024);
     expect(records[2]!.message).toBe("relp 4");
     expect(tooLarge("truncate")).toBe(1);
-    expect(rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.frameBytes === Buffer.byteLength(big(3)) && l.level === 40)).toBe(true);
+    expect(t.rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.frameBytes === Buffer.byteLength(big(3)) && l.level === 40)).toBe(true);
   });
 
   it("drop: stores nothing for it, answers 200 with a note so the sender moves on, counts and logs it", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024", RECEIVER_OVERSIZE_POLICY: "drop" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024", RECEIVER_OVERSIZE_POLICY: "drop" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     c.send("syslog", big(2));
     c.send("syslog", msg(3));
     await c.waitFor(3);
     expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK - dropped: over RECEIVER_MAX_FRAME_BYTES", "3 rsp 200 OK"]);
-    expect(rx.records().map((r) => r.message)).toEqual(["relp 3"]);
+    expect(t.rx.records().map((r) => r.message)).toEqual(["relp 3"]);
     expect(tooLarge("drop")).toBe(1);
-    expect(rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.policy === "drop")).toBe(true);
+    expect(t.rx.logs.some((l) => l.code === "RCV_RELP_FRAME_TOO_LARGE" && l.policy === "drop")).toBe(true);
   });
 
   it("a huge DATALEN is skipped without buffering it", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_MAX_FRAME_BYTES: "1024" });
     const c = await Client.connect(tcpClient(relpPort()));
     await c.open();
     const size = 8 * 1024 * 1024;
@@ -324,7 +285,7 @@ describe("RELP over-size syslog commands (DATALEN over RECEIVER_MAX_FRAME_BYTES)
     c.send("syslog", msg(3), 3);
     await c.waitFor(3);
     expect(c.summary()).toEqual(["1 rsp 200 OK", "2 rsp 200 OK", "3 rsp 200 OK"]);
-    expect(rx.records().map((r) => r.truncated === true)).toEqual([true, false]);
+    expect(t.rx.records().map((r) => r.truncated === true)).toEqual([true, false]);
   });
 });
 
@@ -337,18 +298,18 @@ describe("TXNR", () => {
 
 describe("RELP over TLS", () => {
   it("runs the same session after the handshake, with tls_peer from the client certificate", async () => {
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_TLS_PORT: "0", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "aws-syslog" });
-    const port = rx.handle.addresses.relpTls!.port;
-    const c = await Client.connect(tlsClient(port, pki, pki.clients.awsSyslog));
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_TLS_PORT: "0", RECEIVER_TLS_AUTH_MODE: "x509/name", RECEIVER_TLS_PERMITTED_PEERS: "aws-syslog" });
+    const port = t.rx.handle.addresses.relpTls!.port;
+    const c = await Client.connect(tlsClient(port, t.pki, t.pki.clients.awsSyslog));
     await c.open();
     c.send("syslog", msg(2));
     await c.waitFor(2);
     expect(c.rsp(2)).toBe("200 OK");
-    expect(rx.records()[0]).toMatchObject({ listener: "relp-tls", tls_peer: "aws-syslog", message: "relp 2" });
+    expect(t.rx.records()[0]).toMatchObject({ listener: "relp-tls", tls_peer: "aws-syslog", message: "relp 2" });
     // Plain RELP on the TLS port is refused.
     const plain = await tcpClient(port);
     plain.write(encodeRelpFrame(1, "open", OFFERS));
     await closed(plain);
-    await until(() => rx!.logs.some((l) => l.code === "RCV_WRONG_PROTOCOL" || l.event === "tls_handshake_failed"), 5_000, "refusal logged");
+    await until(() => t.rx!.logs.some((l) => l.code === "RCV_WRONG_PROTOCOL" || l.event === "tls_handshake_failed"), 5_000, "refusal logged");
   });
 });

@@ -1,14 +1,14 @@
-import type { Socket } from "node:net";
 import { gunzipSync } from "node:zlib";
 import type { FirehoseClient, PutRecordBatchCommand } from "@aws-sdk/client-firehose";
 import { pino } from "pino";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTestReceiver, tcpClient, until, type TestReceiver } from "../../test/harness.js";
-import { makePki, type Pki } from "../../test/pki.js";
+import { describe, expect, it } from "vitest";
+import { startTestReceiver, tcpClient, until } from "../../test/harness.js";
 import { Registry } from "../metrics.js";
 import { firehoseSinkConfigSchema } from "../sinks/firehose/config.js";
 import { FirehoseSink } from "../sinks/firehose/firehose-sink.js";
-import { encodeRelpFrame, RelpParser } from "./relp-parser.js";
+import { encodeRelpFrame } from "./relp-parser.js";
+import { receiverPerTest } from "./testing/receiver-per-test.js";
+import { Client, OFFERS } from "./testing/relp-client.js";
 
 /**
  * RELP with the Firehose sink: an omrelp sender with window W stops at W unanswered messages,
@@ -17,17 +17,7 @@ import { encodeRelpFrame, RelpParser } from "./relp-parser.js";
  * finish in none. Asserted on what happened (records sealed and why, calls), not on time: the
  * test's own timeout is far below a single linger.
  */
-let pki: Pki;
-let rx: TestReceiver | undefined;
-beforeAll(() => {
-  pki = makePki();
-});
-afterEach(async () => {
-  await rx?.handle.stop();
-  rx = undefined;
-});
-
-const OFFERS = "relp_version=0\nrelp_software=librelp,1.11.0\ncommands=syslog";
+const t = receiverPerTest();
 const LINGER_MS = 60_000;
 
 function firehoseSink(ackLingerMs: number) {
@@ -47,43 +37,34 @@ function firehoseSink(ackLingerMs: number) {
 }
 
 /** An omrelp-like sender: at most `window` syslog commands unanswered; returns the 200s seen. */
-async function sendWindowed(socket: Socket, messages: number, window: number): Promise<number> {
-  let txnr = 0;
+async function sendWindowed(c: Client, messages: number, window: number): Promise<number> {
+  const answers = () => c.frames.filter((f) => f.command === "rsp");
   let answered = 0;
-  let ok = 0;
-  const parser = new RelpParser(1 << 20, {
-    frame: (f) => {
-      if (f.command !== "rsp") return;
-      answered += 1;
-      if (f.txnr > 1 && f.data.toString().startsWith("200")) ok += 1;
-    },
-    error: () => undefined,
-  });
-  socket.on("data", (c: Buffer) => parser.push(c));
-  socket.write(encodeRelpFrame(++txnr, "open", OFFERS));
-  await until(() => answered === 1, 5_000, "the answer to open");
+  c.send("open", OFFERS);
+  await until(() => (answered = answers().length) === 1, 5_000, "the answer to open");
+  let txnr = 1;
   let sent = 0;
   while (sent < messages) {
     const burst = Math.min(window - (sent - (answered - 1)), messages - sent);
     const frames: Buffer[] = [];
     for (let i = 0; i < burst; i += 1) frames.push(encodeRelpFrame(++txnr, "syslog", `<134>1 2026-11-23T10:00:00.123Z web01 app 42 - - relp ${sent++}`));
-    if (frames.length > 0) socket.write(Buffer.concat(frames));
+    if (frames.length > 0) c.socket.write(Buffer.concat(frames));
     // The window is full (or everything is sent): wait for an answer, as omrelp does.
     const before = answered;
-    await until(() => answered > before || answered - 1 === messages, 10_000, "an answer while the window is full");
+    await until(() => (answered = answers().length) > before || answered - 1 === messages, 10_000, "an answer while the window is full");
   }
-  await until(() => answered - 1 === messages, 10_000, "every answer");
-  socket.destroy();
-  return ok;
+  await until(() => (answered = answers().length) - 1 === messages, 10_000, "every answer");
+  c.socket.destroy();
+  return answers().filter((f) => f.txnr > 1 && f.data.toString().startsWith("200")).length;
 }
 
 describe("RELP with the Firehose sink", () => {
   it("a sender with a small window finishes in far fewer lingers than N/W: records are hurried while it waits on answers", async () => {
     const fh = firehoseSink(1);
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink: fh.sink });
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" }, { sink: fh.sink });
     const N = 60;
     const W = 4;
-    const ok = await sendWindowed(await tcpClient(rx.handle.addresses.relp!.port), N, W);
+    const ok = await sendWindowed(await Client.connect(tcpClient(t.rx.handle.addresses.relp!.port)), N, W);
     expect(ok).toBe(N);
     // No record waited for the one-minute linger; each window went out hurried.
     expect(fh.sealed("linger")).toBe(0);
@@ -99,8 +80,8 @@ describe("RELP with the Firehose sink", () => {
 
   it("does not hurry records when RELP answers on receipt (nothing waits on the sink)", async () => {
     const fh = firehoseSink(1);
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_ACK: "received" }, { sink: fh.sink });
-    const ok = await sendWindowed(await tcpClient(rx.handle.addresses.relp!.port), 20, 4);
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_ACK: "received" }, { sink: fh.sink });
+    const ok = await sendWindowed(await Client.connect(tcpClient(t.rx.handle.addresses.relp!.port)), 20, 4);
     expect(ok).toBe(20);
     expect(fh.sealed("ack_wait")).toBe(0);
     await fh.sink.flush();
@@ -110,15 +91,12 @@ describe("RELP with the Firehose sink", () => {
 
   it("keeps the linger when the ack linger is not shorter (hint off)", async () => {
     const fh = firehoseSink(LINGER_MS);
-    rx = await startTestReceiver(pki, { RECEIVER_RELP_PORT: "0" }, { sink: fh.sink });
-    const socket = await tcpClient(rx.handle.addresses.relp!.port);
-    let answers = 0;
-    const parser = new RelpParser(1 << 20, { frame: () => void (answers += 1), error: () => undefined });
-    socket.on("data", (c: Buffer) => parser.push(c));
-    socket.write(Buffer.concat([encodeRelpFrame(1, "open", OFFERS), encodeRelpFrame(2, "syslog", "<134>1 - h a p - - one")]));
-    await until(() => answers === 1 && fh.sink.pendingBytes > 0, 5_000, "the open answer and the line in the sink");
+    t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0" }, { sink: fh.sink });
+    const c = await Client.connect(tcpClient(t.rx.handle.addresses.relp!.port));
+    c.socket.write(Buffer.concat([encodeRelpFrame(1, "open", OFFERS), encodeRelpFrame(2, "syslog", "<134>1 - h a p - - one")]));
+    await until(() => c.frames.length === 1 && fh.sink.pendingBytes > 0, 5_000, "the open answer and the line in the sink");
     expect(fh.sealed("ack_wait")).toBe(0);
     expect(fh.calls).toHaveLength(0);
-    socket.destroy();
+    c.socket.destroy();
   }, 30_000);
 });
