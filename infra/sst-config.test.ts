@@ -46,15 +46,30 @@ function policyDocuments(): Array<{ where: string; kind: "trust" | "identity" | 
 
 describe.skipIf(!platformInstalled)("sst.config.ts run() under mocks", () => {
   let outputs: Record<string, unknown>;
+  let cfg: { app: (i: { stage: string }) => { home: string }; run: () => Promise<Record<string, unknown>> };
   beforeAll(async () => {
     process.env.SYSLOG_STAGE_CONFIG = JSON.stringify(CONFIG);
     await installSstHarness("test");
-    const cfg = (await import("../sst.config.js")).default as unknown as { app: (i: { stage: string }) => { home: string }; run: () => Promise<Record<string, unknown>> };
+    cfg = (await import("../sst.config.js")).default as unknown as typeof cfg;
     expect(cfg.app({ stage: "test" }).home).toBe("aws");
     outputs = await cfg.run();
     await settleAll();
   }, 120_000);
   afterAll(() => stopHarness());
+
+  it("a bad stage configuration stops run() before any resource, naming each field", async () => {
+    const before = created.length;
+    try {
+      process.env.SYSLOG_STAGE_CONFIG = JSON.stringify({ ...CONFIG, certificateArn: undefined, logRetentionDays: 31, tasks: { desired: 1, min: 2, max: 3 } });
+      await expect(cfg.run()).rejects.toThrow(/^INFRA_STAGE_CONFIG_INVALID: certificateArn: required when nlbMode is "tls"; logRetentionDays: .*; tasks: expected min ≤ desired ≤ max/);
+      // Valid on its own, but not in the provider's region (the mocks answer eu-west-1).
+      process.env.SYSLOG_STAGE_CONFIG = JSON.stringify({ ...CONFIG, region: "us-east-1", certificateArn: CONFIG.certificateArn.replace("eu-west-1", "us-east-1") });
+      await expect(cfg.run()).rejects.toThrow(/INFRA_STAGE_CONFIG_INVALID: region: stage config says us-east-1 but the AWS provider is in eu-west-1/);
+    } finally {
+      process.env.SYSLOG_STAGE_CONFIG = JSON.stringify(CONFIG);
+    }
+    expect(created.length).toBe(before);
+  });
 
   it("creates every kind of resource the pipeline needs", () => {
     const types = new Set(created.map((c) => c.type));
