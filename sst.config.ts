@@ -22,7 +22,7 @@ export default $config({
     const { createStorage } = await import("./infra/storage.js");
     const { createFirehose } = await import("./infra/firehose.js");
     const { createFanout } = await import("./infra/fanout.js");
-    const { createNetwork } = await import("./infra/network.js");
+    const { createNetwork, vpcArgs } = await import("./infra/network.js");
     const { createEdge, HEALTH_PORT } = await import("./infra/edge.js");
     const compute = await import("./infra/compute.js");
     const { createEventSourceMapping, forwarderPermissions } = await import("./infra/forwarder-iam.js");
@@ -57,7 +57,7 @@ export default $config({
     const fanout = createFanout({ name, stagingBucketId: storage.staging.bucket.id, stagingBucketArn: storage.staging.arn, accountId, kmsKeyArn: keys.keyArn, functionTimeoutS: FUNCTION_TIMEOUT_S });
 
     // 4. Network: private subnets in cfg.azCount AZs, endpoints instead of NAT.
-    const vpc = new sst.aws.Vpc("Vpc", { az: cfg.azCount, ...(cfg.natGateway ? { nat: "managed" as const } : {}) });
+    const vpc = new sst.aws.Vpc("Vpc", vpcArgs(cfg));
     const vpcCidr = vpc.nodes.vpc.cidrBlock;
     const network = createNetwork({ name, region, vpcId: vpc.id, vpcCidr, privateSubnetIds: vpc.privateSubnets, privateRouteTableIds: vpc.nodes.privateRouteTables.apply((t) => t.map((x) => x.id)), secretsManager: cfg.nlbMode === "mtls" });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, byType, created, out, settled } from "./pulumi-mocks.js";
 import { createEdge, HEALTH_PORT, RECEIVER_TCP_PORT, RELP_PORT, SYSLOG_TLS_PORT, TLS_POLICY } from "./edge.js";
-import { createNetwork, INTERFACE_ENDPOINTS } from "./network.js";
+import { createNetwork, INTERFACE_ENDPOINTS, vpcArgs } from "./network.js";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
 const base = { relp: true, vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], allowedSourceCidrs: ["203.0.113.0/24"], deregistrationDelayS: 25, s3PrefixListId: "pl-s3" };
@@ -39,6 +39,11 @@ describe("createNetwork", () => {
       expect(e.inputs.privateDnsEnabled).toBe(true);
       expect(e.inputs.subnetIds).toEqual(["subnet-p1", "subnet-p2"]);
     }
+  });
+
+  it("VPC: azCount AZs; a managed NAT gateway only with natGateway", () => {
+    expect(vpcArgs({ azCount: 2, natGateway: false })).toEqual({ az: 2 });
+    expect(vpcArgs({ azCount: 3, natGateway: true })).toEqual({ az: 3, nat: "managed" });
   });
 
   it("leaves out the Secrets Manager endpoint when no task reads secrets (mode tls)", () => {

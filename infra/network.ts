@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StageConfig } from "./stage-config.js";
 
 /**
  * VPC endpoints so tasks and Lambdas in private subnets reach AWS without a NAT gateway, and the
@@ -16,6 +17,12 @@ export const INTERFACE_ENDPOINTS = [
 ] as const;
 
 export const HTTPS_PORT = 443;
+
+/** Arguments of SST's `sst.aws.Vpc`: a public and a private subnet in each of `azCount` AZs, and a
+ * managed NAT gateway only when the stage asks for one (the endpoints above make it unnecessary). */
+export function vpcArgs(c: Pick<StageConfig, "azCount" | "natGateway">): { az: number; nat?: "managed" } {
+  return { az: c.azCount, ...(c.natGateway ? { nat: "managed" as const } : {}) };
+}
 
 export interface NetworkArgs {
   name: string;
