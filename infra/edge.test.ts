@@ -6,6 +6,7 @@ import { createNetwork, INTERFACE_ENDPOINTS, vpcArgs } from "./network.js";
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
 const base = { relp: true, vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", publicSubnetIds: ["subnet-a", "subnet-b"], allowedSourceCidrs: ["203.0.113.0/24"], deregistrationDelayS: 25, s3PrefixListId: "pl-s3" };
 
+let ownIps: string[] = [];
 beforeAll(async () => {
   installMocks();
   const net = createNetwork({ name: "n", region: "eu-west-1", vpcId: "vpc-1", vpcCidr: "10.0.0.0/16", privateSubnetIds: ["subnet-p1", "subnet-p2"], privateRouteTableIds: ["rtb-1", "rtb-2"], secretsManager: true });
@@ -13,6 +14,8 @@ beforeAll(async () => {
   const tls = createEdge({ ...base, name: "tls", mode: "tls", certificateArn: CERT, elasticIps: "create" });
   const mtls = createEdge({ ...base, name: "mtls", mode: "mtls", elasticIps: "none" });
   const norelp = createEdge({ ...base, relp: false, name: "norelp", mode: "mtls", elasticIps: "none" });
+  const own = createEdge({ ...base, name: "own", mode: "mtls", elasticIps: ["eipalloc-0a1", "eipalloc-0b2"] });
+  ownIps = await out(own.elasticIps);
   expect(norelp.relp).toBeUndefined();
   expect(tls.relp?.targetPort).toBe(RELP_PORT);
   await Promise.all([out(net.s3Endpoint.id), out(tls.listener.arn), out(mtls.listener.arn), out(tls.relp!.listener.arn), out(mtls.relp!.listener.arn), out(norelp.listener.arn), out(tls.elasticIps)]);
@@ -70,6 +73,13 @@ describe("createEdge", () => {
     const plain = only("aws:lb/loadBalancer:LoadBalancer", "mtlsNlb");
     expect(plain.subnets).toEqual(["subnet-a", "subnet-b"]);
     expect(plain.subnetMappings).toBeUndefined();
+  });
+
+  it("existing Elastic IPs: one allocation id per subnet, none created, their addresses as the output", () => {
+    expect(only("aws:lb/loadBalancer:LoadBalancer", "ownNlb").subnetMappings).toEqual([{ subnetId: "subnet-a", allocationId: "eipalloc-0a1" }, { subnetId: "subnet-b", allocationId: "eipalloc-0b2" }]);
+    expect(named("aws:ec2/eip:Eip", "own")).toEqual([]);
+    expect(ownIps).toEqual(["198.51.100.1", "198.51.100.2"]);
+    expect(() => createEdge({ ...base, name: "bad2", mode: "mtls", elasticIps: ["eipalloc-0a1"] })).toThrow(/one Elastic IP per public subnet/);
   });
 
   it("mode tls: TLS listener on 6514 with the ACM certificate and the TLS 1.3/1.2 policy; TCP targets on the plain port", () => {

@@ -46,6 +46,8 @@ export function installMocks(): void {
             return { name: REGION, region: REGION, id: REGION };
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
+          case "aws:ec2/getElasticIp:getElasticIp":
+            return { id: args.inputs.id, allocationId: args.inputs.id, publicIp: `198.51.100.${Number.parseInt(String(args.inputs.id).slice(-1), 16) || 1}` };
           default:
             return args.inputs;
         }

@@ -7,6 +7,8 @@ beforeAll(async () => {
   installMocks();
   const s = createStorage({ name: "t", kmsKeyArn: KEY, stagingExpireDays: 3, archivePrefix: "archive/", archiveTransitions: { standardIaDays: 30, glacierIrDays: 90 }, archiveExpireDays: 365, forceDestroy: false });
   await out(s.archive.arn);
+  // archiveExpireDays null: kept for ever.
+  await out(createStorage({ name: "keep", kmsKeyArn: KEY, stagingExpireDays: 3, archivePrefix: "a/", archiveTransitions: { standardIaDays: 30, glacierIrDays: 90 }, archiveExpireDays: null, forceDestroy: true }).archive.arn);
   await settled();
 });
 
@@ -19,8 +21,8 @@ const BUCKETS = ["tStaging", "tArchive", "tAthenaResults"];
 
 describe("createStorage", () => {
   it("creates three buckets, none deletable with objects in them", () => {
-    expect(byType("aws:s3/bucket:Bucket").map((b) => b.name).sort()).toEqual([...BUCKETS].sort());
-    for (const b of byType("aws:s3/bucket:Bucket")) expect(b.inputs.forceDestroy).toBe(false);
+    expect(byType("aws:s3/bucket:Bucket").map((b) => b.name).filter((n) => n.startsWith("t")).sort()).toEqual([...BUCKETS].sort());
+    for (const b of byType("aws:s3/bucket:Bucket").filter((x) => x.name.startsWith("t"))) expect(b.inputs.forceDestroy).toBe(false);
   });
 
   it.each(BUCKETS)("%s: SSE-KMS with our key and a bucket key", (b) => {
@@ -52,5 +54,12 @@ describe("createStorage", () => {
     expect(archive.filter.prefix).toBe("archive/");
     expect(archive.transitions.map((t: any) => [t.days, t.storageClass])).toEqual([[30, "STANDARD_IA"], [90, "GLACIER_IR"]]);
     expect(archive.expiration.days).toBe(365);
+  });
+
+  it("archiveExpireDays null keeps archived objects for ever (transitions stay)", () => {
+    const keep = forBucket("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "keepArchive").inputs.rules[0];
+    expect(keep.expiration).toBeUndefined();
+    expect(keep.filter.prefix).toBe("a/");
+    expect(keep.transitions.map((t: any) => t.storageClass)).toEqual(["STANDARD_IA", "GLACIER_IR"]);
   });
 });
