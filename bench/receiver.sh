@@ -8,6 +8,8 @@
 #   MTLS=1     client certificate required, checked as x509/name with permitted peer aws-syslog
 #   SINK=firehose FIREHOSE_STREAMS=a[,b…]   send to Firehose (AWS_REGION, AWS_ENDPOINT_URL_FIREHOSE)
 #   RELP_PORT  also accept plain RELP on 127.0.0.1:$RELP_PORT into the same sink
+#   RECEIVER_NODE  the node binary (default: node on PATH); `bash scripts/node-runtime.sh` prints
+#              one of the major version the receiver image runs
 # Any RECEIVER_* or LOG_LEVEL variable already set is passed through and wins over these.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,4 +40,4 @@ esac
 [[ -n ${RELP_PORT:-} ]] && export RECEIVER_RELP_PORT=${RECEIVER_RELP_PORT:-$RELP_PORT}
 
 # No TLS 1.3 session tickets (see packages/receiver/openssl.cnf).
-exec node --openssl-config="$root/packages/receiver/openssl.cnf" "$main"
+exec "${RECEIVER_NODE:-node}" --openssl-config="$root/packages/receiver/openssl.cnf" "$main"

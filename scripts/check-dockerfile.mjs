@@ -96,6 +96,10 @@ function lint() {
   const exposed = runtime.instructions.filter((i) => i.getKeyword() === "EXPOSE").flatMap(argsOf).map((p) => p.split("/")[0]);
   // The ports infra/edge.ts targets: syslog (mtls 6514, tls 6601), RELP 2514, health 8080.
   for (const port of ["6514", "6601", "2514", "8080"]) check(`EXPOSE ${port}`, exposed.includes(port));
+  // One Node major across the product: the image's and the forwarder Lambdas' runtime.
+  const imageMajor = /^ARG NODE_MAJOR=(\d+)$/m.exec(content)?.[1];
+  const lambdaMajor = /runtime: "nodejs(\d+)\.x"/.exec(fs.readFileSync(path.join(repo, "sst.config.ts"), "utf8"))?.[1];
+  check("NODE_MAJOR is the forwarder Lambdas' Node major (sst.config.ts runtime)", imageMajor !== undefined && imageMajor === lambdaMajor, `image ${imageMajor}, Lambda ${lambdaMajor}`);
   const runs = stages.flatMap((s) => s.instructions).filter((i) => i.getKeyword() === "RUN").map(runCommand).join("\n");
   check("install uses the lockfile", /--frozen-lockfile/.test(runs));
   check("pnpm deploy --prod keeps only production dependencies", /pnpm .*deploy .*--prod/.test(runs));
@@ -162,12 +166,17 @@ async function build() {
   if (!process.env.KEEP_BUILD_DIR) fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-/** The distroless node image's entrypoint is node; start CMD with this node on loopback ports. */
+/** The distroless node image's entrypoint is node; start CMD on loopback ports with a node of the
+ * image's major (scripts/node-runtime.sh: this one if it matches, else fetched from npm). */
 async function smoke(runtime, tmp) {
   const cmd = runtime.instructions.filter((i) => i.getKeyword() === "CMD").at(-1).getJSONStrings().map((j) => j.getJSONValue());
   const [tcpPort, healthPort] = [await freePort(), await freePort()];
   const outFile = path.join(tmp, "out.ndjson");
-  const child = spawn(process.execPath, cmd, {
+  const found = spawnSync("bash", [path.join(repo, "scripts/node-runtime.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const node = found.stdout.trim();
+  const version = node ? spawnSync(node, ["-p", "process.versions.node + ' (OpenSSL ' + process.versions.openssl + ')'"], { encoding: "utf8" }).stdout.trim() : "";
+  if (!check("a node of the image's NODE_MAJOR (scripts/node-runtime.sh)", found.status === 0 && version !== "", version || `exit ${found.status}`)) return;
+  const child = spawn(node, cmd, {
     cwd: runtime.cwd,
     env: { PATH: process.env.PATH, ...runtime.env, RECEIVER_HOST: "127.0.0.1", RECEIVER_TLS_PORT: "off", RECEIVER_TCP_PORT: String(tcpPort), RECEIVER_HEALTH_PORT: String(healthPort), RECEIVER_SINK: "file", RECEIVER_OUT_FILE: outFile, LOG_LEVEL: "warn" },
     stdio: ["ignore", "inherit", "inherit"],
