@@ -9,9 +9,12 @@
 # (--watch-pid). It writes what run.sh counts to $OUT_FILE.count.
 #   FAKE_CPU=0              CPU list of the fake (run.sh pins the receiver to RX_CPU=1)
 #   FAKE_ARGS='...'         more fake-firehose.mjs flags (--fail-entry-rate 0.1 --throttle-rate 0.05)
+#   FAKE_NODE_ARGS='...'    node flags for the fake (--cpu-prof --cpu-prof-dir=/tmp/prof)
 #   FIREHOSE_STATS_FILE     where the fake writes its JSON stats (default $WORK_DIR/firehose-stats.json,
 #                           which run.sh deletes unless KEEP=1)
 #   FIREHOSE_STREAMS        default bench-a,bench-b
+#   RECEIVER_SH             the script that starts the receiver (default bench/receiver.sh; e.g. a
+#                           copy that adds node's --cpu-prof, which NODE_OPTIONS does not allow)
 # Any RECEIVER_* variable (RECEIVER_FIREHOSE_LINGER_MS, ...) passes through to the receiver.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,8 +28,8 @@ port_file=$WORK_DIR/fake-firehose.port
 rm -f "$port_file" "$OUT_FILE.count"
 
 # $$ stays the receiver's pid: this script execs bench/receiver.sh, which execs node.
-# shellcheck disable=SC2086 # FAKE_ARGS is a list of flags
-( setsid taskset -c "${FAKE_CPU:-0}" node "$here/fake-firehose.mjs" --port-file "$port_file" \
+# shellcheck disable=SC2086 # FAKE_ARGS and FAKE_NODE_ARGS are lists of flags
+( setsid taskset -c "${FAKE_CPU:-0}" node ${FAKE_NODE_ARGS:-} "$here/fake-firehose.mjs" --port-file "$port_file" \
     --count-file "$OUT_FILE.count" --stats-file "$stats" --watch-pid $$ \
     --metrics-url "http://127.0.0.1:$health/metrics.json" ${FAKE_ARGS:-} \
     < /dev/null > "$WORK_DIR/fake-firehose.log" 2>&1 & )
@@ -40,4 +43,4 @@ export AWS_ENDPOINT_URL_FIREHOSE="http://127.0.0.1:$(cat "$port_file")"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 unset AWS_PROFILE AWS_SESSION_TOKEN
 export RECEIVER_HEALTH_PORT=$health
-exec "$root/bench/receiver.sh"
+exec "${RECEIVER_SH:-$root/bench/receiver.sh}"

@@ -1,6 +1,7 @@
 // Summary of bench/firehose/compare.sh: node summarize.mjs OUT_DIR
 // results.tsv: run.sh lines (header first); firehose-<rep>.json and firehose-latency.json:
-// fake-firehose.mjs stats of the matching runs.
+// fake-firehose.mjs stats of the matching runs. rx CPU % near 100 (and near the file run's) means
+// the receiver was saturated; "fake answer" is how long the fake took to answer a call.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,15 +16,17 @@ const fmt = (x, d = 0) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixe
 const stats = (name) => (existsSync(join(dir, name)) ? JSON.parse(readFileSync(join(dir, name), 'utf8')) : undefined);
 const size = Number(process.env.SIZE ?? 300);
 
-console.log('rep\tfile msgs/cpu-s\tfirehose msgs/cpu-s\tratio\tfile msgs/s\tfirehose msgs/s\tfirehose lost\tbilled/payload\tbilled/syslog byte\tp50 ms\tp99 ms');
+console.log('rep\tfile msgs/cpu-s\tfirehose msgs/cpu-s\tratio\tfile msgs/s\tfirehose msgs/s\trx CPU % file/firehose\tfirehose lost\tbilled/payload\tbilled/syslog byte\tp50 ms\tp99 ms\tfake answer p99 ms\tfake CPU s');
 const ratios = [];
 for (let i = 0; i < Math.min(file.length, fh.length); i++) {
   const f = num(file[i], 'msgs_per_cpu_s'), h = num(fh[i], 'msgs_per_cpu_s');
   ratios.push(h / f);
   const s = stats(`firehose-${i + 1}.json`);
   const billed = s?.sink?.billedBytes ?? s?.billedBytes, payload = s?.sink?.payloadBytes ?? s?.payloadBytes;
-  console.log([i + 1, fmt(f), fmt(h), fmt(h / f, 3), fmt(num(file[i], 'msgs_per_s')), fmt(num(fh[i], 'msgs_per_s')), col(fh[i], 'lost'),
-    fmt(billed / payload, 4), fmt(billed / (num(fh[i], 'msgs') * size), 4), s?.latencyMs?.p50 ?? 'n/a', s?.latencyMs?.p99 ?? 'n/a'].join('\t'));
+  console.log([i + 1, fmt(f), fmt(h), fmt(h / f, 3), fmt(num(file[i], 'msgs_per_s')), fmt(num(fh[i], 'msgs_per_s')),
+    `${col(file[i], 'rx_cpu_pct')}/${col(fh[i], 'rx_cpu_pct')}`, col(fh[i], 'lost'),
+    fmt(billed / payload, 4), fmt(billed / (num(fh[i], 'msgs') * size), 4), s?.latencyMs?.p50 ?? 'n/a', s?.latencyMs?.p99 ?? 'n/a',
+    s?.answerMs?.p99 ?? 'n/a', fmt(s?.cpuS, 2)].join('\t'));
 }
 console.log(`mean ratio firehose/file msgs per CPU-second: ${fmt(mean(ratios), 3)} (min ${fmt(Math.min(...ratios), 3)})`);
 const fileL = of('product-file-loggen'), fhL = of('product-firehose-loggen');
