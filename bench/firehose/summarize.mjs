@@ -1,7 +1,9 @@
 // Summary of bench/firehose/compare.sh: node summarize.mjs OUT_DIR
 // results.tsv: run.sh lines (header first); firehose-<rep>.json and firehose-latency.json:
-// fake-firehose.mjs stats of the matching runs. rx CPU % near 100 (and near the file run's) means
-// the receiver was saturated; "fake answer" is how long the fake took to answer a call.
+// fake-firehose.mjs stats of the matching runs. "rx CPU s" is the receiver's CPU time (msgs /
+// msgs_per_cpu_s): close to DURATION means its core was saturated during the load (run.sh's
+// rx_cpu_pct also counts the Firehose run's last linger, ~1 s of near idle, in its wall time);
+// "fake answer" is how long the fake took to answer a call.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -15,8 +17,9 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (x, d = 0) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
 const stats = (name) => (existsSync(join(dir, name)) ? JSON.parse(readFileSync(join(dir, name), 'utf8')) : undefined);
 const size = Number(process.env.SIZE ?? 300);
+const cpuS = (r) => fmt(num(r, 'msgs') / num(r, 'msgs_per_cpu_s'), 1);
 
-console.log('rep\tfile msgs/cpu-s\tfirehose msgs/cpu-s\tratio\tfile msgs/s\tfirehose msgs/s\trx CPU % file/firehose\tfirehose lost\tbilled/payload\tbilled/syslog byte\tp50 ms\tp99 ms\tfake answer p99 ms\tfake CPU s');
+console.log('rep\tfile msgs/cpu-s\tfirehose msgs/cpu-s\tratio\tfile msgs/s\tfirehose msgs/s\trx CPU s file/firehose\tfirehose lost\tbilled/payload\tbilled/syslog byte\tp50 ms\tp99 ms\tfake answer p99 ms\tfake CPU s');
 const ratios = [];
 for (let i = 0; i < Math.min(file.length, fh.length); i++) {
   const f = num(file[i], 'msgs_per_cpu_s'), h = num(fh[i], 'msgs_per_cpu_s');
@@ -24,7 +27,7 @@ for (let i = 0; i < Math.min(file.length, fh.length); i++) {
   const s = stats(`firehose-${i + 1}.json`);
   const billed = s?.sink?.billedBytes ?? s?.billedBytes, payload = s?.sink?.payloadBytes ?? s?.payloadBytes;
   console.log([i + 1, fmt(f), fmt(h), fmt(h / f, 3), fmt(num(file[i], 'msgs_per_s')), fmt(num(fh[i], 'msgs_per_s')),
-    `${col(file[i], 'rx_cpu_pct')}/${col(fh[i], 'rx_cpu_pct')}`, col(fh[i], 'lost'),
+    `${cpuS(file[i])}/${cpuS(fh[i])}`, col(fh[i], 'lost'),
     fmt(billed / payload, 4), fmt(billed / (num(fh[i], 'msgs') * size), 4), s?.latencyMs?.p50 ?? 'n/a', s?.latencyMs?.p99 ?? 'n/a',
     s?.answerMs?.p99 ?? 'n/a', fmt(s?.cpuS, 2)].join('\t'));
 }
@@ -35,7 +38,7 @@ for (let i = 0; i < Math.min(fileL.length, fhL.length); i++) {
   const f = num(fileL[i], 'msgs_per_cpu_s'), h = num(fhL[i], 'msgs_per_cpu_s');
   ratiosL.push(h / f);
   console.log(`loggen rep ${i + 1} (${col(fhL[i], 'conns')} conns): file ${fmt(f)} / firehose ${fmt(h)} msgs per CPU-s = ${fmt(h / f, 3)}; ` +
-    `msgs/s ${fmt(num(fileL[i], 'msgs_per_s'))} / ${fmt(num(fhL[i], 'msgs_per_s'))}; rx CPU ${col(fileL[i], 'rx_cpu_pct')}% / ${col(fhL[i], 'rx_cpu_pct')}%; lost ${col(fileL[i], 'lost')} / ${col(fhL[i], 'lost')}`);
+    `msgs/s ${fmt(num(fileL[i], 'msgs_per_s'))} / ${fmt(num(fhL[i], 'msgs_per_s'))}; rx CPU ${cpuS(fileL[i])} s / ${cpuS(fhL[i])} s; lost ${col(fileL[i], 'lost')} / ${col(fhL[i], 'lost')}`);
 }
 if (ratiosL.length > 0) console.log(`mean ratio firehose/file msgs per CPU-second, loggen sender: ${fmt(mean(ratiosL), 3)} (min ${fmt(Math.min(...ratiosL), 3)})`);
 for (const r of paced) {
