@@ -13,7 +13,7 @@
 #   FIREHOSE_STATS_FILE     where the fake writes its JSON stats (default $WORK_DIR/firehose-stats.json,
 #                           which run.sh deletes unless KEEP=1)
 #   FIREHOSE_STREAMS        default bench-a,bench-b
-#   RECEIVER_SH             the script that starts the receiver (default bench/receiver.sh; e.g. a
+#   RX_SCRIPT               the script that starts the receiver (default bench/receiver.sh; e.g. a
 #                           copy that adds node's --cpu-prof, which NODE_OPTIONS does not allow)
 # Any RECEIVER_* variable (RECEIVER_FIREHOSE_LINGER_MS, ...) passes through to the receiver.
 set -euo pipefail
@@ -43,4 +43,4 @@ export AWS_ENDPOINT_URL_FIREHOSE="http://127.0.0.1:$(cat "$port_file")"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 unset AWS_PROFILE AWS_SESSION_TOKEN
 export RECEIVER_HEALTH_PORT=$health
-exec "${RECEIVER_SH:-$root/bench/receiver.sh}"
+exec "${RX_SCRIPT:-$root/bench/receiver.sh}"
