@@ -137,22 +137,19 @@ export class TlsContext {
 }
 
 function load(config: ReceiverConfig): Loaded {
+  const files = [config.tlsCertFile, config.tlsKeyFile, config.tlsCaFile, config.tlsFingerprintsFile].filter((f): f is string => Boolean(f));
   // Stamped before reading: a change between the two is seen by the next poll, never missed.
-  const stamps = new Map<string, string>();
-  for (const f of [config.tlsCertFile, config.tlsKeyFile, config.tlsCaFile, config.tlsFingerprintsFile]) {
-    if (!f) continue;
-    let stats: Stats | undefined;
-    try {
-      stats = statSync(f);
-    } catch {
-      stats = undefined; // reading it fails below with the file's name
-    }
-    stamps.set(f, fileStamp(stats));
+  // A file that cannot be stat'ed is stamped "missing"; reading it fails below with its name.
+  const stamps = new Map(files.map((f) => [f, fileStamp(statOrUndefined(f))]));
+  return { material: loadMaterial(config), fingerprints: loadFingerprints(config), files, stamps };
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
   }
-  const material = loadMaterial(config);
-  const fingerprints = loadFingerprints(config);
-  const files = config.tlsFingerprintsFile ? [...material.files, config.tlsFingerprintsFile] : material.files;
-  return { material, fingerprints, files, stamps };
 }
 
 function loadMaterial(config: ReceiverConfig): TlsMaterial {
