@@ -95,7 +95,9 @@ function waitForAll(tally: FirehoseTally, n: number, rx: RunningReceiver): Promi
 describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders → receiver process → fake Firehose", () => {
   it("delivers all N numbered messages from rsyslog and Node TLS senders through failed entries, throttling and lost answers", async () => {
     const { fake, receiver, healthPort, tag } = await start(
-      { seed: 41, failEntryRate: 0.1, throttleRate: 0.1, loseAnswerRate: 0.05 },
+      // The sink gathers records into ~20 calls, so a 10% throttle rate alone leaves every call
+      // unthrottled in ~1 run of 7: the first two calls fail whole (500) in every run.
+      { seed: 41, failEntryRate: 0.1, throttleRate: 0.1, loseAnswerRate: 0.05, failCalls: 2 },
       // Small records make many entries per call, so per-entry failures really happen.
       { RECEIVER_FIREHOSE_RECORD_MAX_BYTES: "16384", RECEIVER_FIREHOSE_REQUEST_TIMEOUT_MS: "1000", RECEIVER_DRAIN_TIMEOUT_MS: String(DRAIN_MS) },
     );
@@ -147,7 +149,7 @@ describe.skipIf(receiverKind() !== "product")("Firehose end to end: TLS senders 
     expect(tally.duplicates).toBe(duplicatesWhenQuiet);
     expect(fake.stats.limitViolations).toBe(0);
     expect(fake.stats.failedEntries).toBeGreaterThan(10);
-    expect(fake.stats.failedCalls).toBeGreaterThan(0);
+    expect(fake.stats.failedCalls).toBeGreaterThanOrEqual(2);
     expect(new Set(fake.records.map((r) => r.stream))).toEqual(new Set(["a", "b"]));
     expect(metric(metrics, "receiver_firehose_give_up_lines_total")).toBe(0);
     console.info(`[firehose-e2e] stop took ${stopMs} ms; delivered ${N} distinct messages, ${tally.duplicates} duplicates; fake: ${JSON.stringify(fake.stats)}; billed/payload bytes ${(metric(metrics, "receiver_firehose_billed_bytes_total") / metric(metrics, "receiver_firehose_payload_bytes_total")).toFixed(3)}`);
