@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { SyslogRecord } from "@aws-syslog/record";
+import { gzipSync } from "node:zlib";
+import { Readable } from "node:stream";
+import { serializeRecord, type SyslogRecord } from "@aws-syslog/record";
 import { sampleRecord } from "../testing/sample-record.js";
 import { forwardToLogGroups, type LogEventsWriter, type PutLogEventsResult } from "./forward-to-log-groups.js";
 import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, MAX_MESSAGE_BYTES, type LogEventBatch } from "./log-batches.js";
 import { DEFAULT_ROUTES } from "./route.js";
-import type { StagingLine } from "./staging-object.js";
+import { readStagingObjectChunks, type StagingLine } from "./staging-object.js";
 
 const NOW = Date.parse("2026-11-23T12:00:00.000Z");
 const OK: PutLogEventsResult = { rejectedTooOld: 0, rejectedTooNew: 0, rejectedExpired: 0, retries: 0, streamsCreated: 0, groupsCreated: 0 };
@@ -38,7 +40,7 @@ describe("forwardToLogGroups", () => {
     const writer = new RecordingWriter();
     const input: Array<StagingLine | SyslogRecord> = [
       sampleRecord({ ...at("2026-11-23T11:00:00.000Z"), facility: 10, app_name: "sudo", proc_id: null, message: "root : COMMAND=/bin/ls" }),
-      { ok: true, lineNumber: 2, record: sampleRecord({ ...at("2026-11-23T11:00:01.000Z"), facility: 23, hostname: "db-1", message: "booted" }) },
+      { ok: true, lineNumber: 2, printable: false, record: sampleRecord({ ...at("2026-11-23T11:00:01.000Z"), facility: 23, hostname: "db-1", message: "booted" }) },
       { ok: false, lineNumber: 3, error: "not JSON", text: "{" },
       sampleRecord({ ...at("2026-11-23T11:00:02.000Z"), facility: 16, message_json: { user: "bob" } }),
       sampleRecord({ facility: 1, severity: 7 }), // user.debug: no route
@@ -55,6 +57,30 @@ describe("forwardToLogGroups", () => {
       records: 4, invalidLines: 1, unroutedRecords: 1, events: 4, eventsSent: 4, batches: 4,
       eventsSentByRoute: { secure: 1, messages: 1, boot: 1, onegate: 1 },
     });
+  });
+
+  it("renders the same batches from a staging object (printable lines) as from the records themselves", async () => {
+    // Staging lines in the receiver's layout with printable ASCII fields skip the control-character
+    // scan and the UTF-8 byte count; any other text takes them. Both must give the same events.
+    const text = fc.oneof(fc.stringMatching(/^[ -~]{0,30}$/), fc.string({ unit: "binary", maxLength: 20 }), fc.constantFrom("tab\there", 'q"uote', "back\\slash", "del\x7f", "é"));
+    const anyRecord = fc.record({
+      facility: fc.integer({ min: 0, max: 23 }), severity: fc.integer({ min: 0, max: 7 }), message: text,
+      hostname: fc.option(fc.stringMatching(/^[a-z0-9.-]{1,20}$/), { nil: null }), app_name: fc.option(text, { nil: null }),
+      second: fc.integer({ min: 0, max: 59 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(anyRecord, { minLength: 1, maxLength: 30 }), async (fields) => {
+        const records = fields.map(({ second, ...f }) =>
+          sampleRecord({ ...f, ...at(`2026-11-23T11:00:${String(second).padStart(2, "0")}.000Z`) }));
+        const fromRecords = new RecordingWriter();
+        await forwardToLogGroups(records, fromRecords, options);
+        const fromStaging = new RecordingWriter();
+        const body = gzipSync(records.map(serializeRecord).join(""));
+        await forwardToLogGroups(readStagingObjectChunks(Readable.from([body])), fromStaging, options);
+        expect(fromStaging.batches).toEqual(fromRecords.batches);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("does not send events outside 14 days back / 2 hours ahead, but counts them", async () => {

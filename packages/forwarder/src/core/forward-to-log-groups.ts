@@ -119,12 +119,14 @@ export async function forwardToLogGroups(
   let nowMs = now();
   const accept = (item: ForwardInput): void => {
     let record: SyslogRecord;
+    let printable = false;
     if ("ok" in item) {
       if (!item.ok) {
         stats.invalidLines += 1;
         return;
       }
       record = item.record;
+      printable = item.printable;
     } else record = item;
     stats.records += 1;
     const routes = routeRecord(options.routes, record);
@@ -141,8 +143,16 @@ export async function forwardToLogGroups(
       return;
     }
     for (const route of routes) {
-      let message = route.format === "json" ? jsonEvent(record) : syslogLine(record, timestamp, clock);
-      let bytes = Buffer.byteLength(message, "utf8");
+      let message: string;
+      let bytes: number;
+      if (route.format === "json") {
+        message = jsonEvent(record);
+        bytes = Buffer.byteLength(message, "utf8");
+      } else {
+        message = syslogLine(record, timestamp, clock, printable);
+        // Printable ASCII fields and an ASCII timestamp: one byte per character.
+        bytes = printable ? message.length : Buffer.byteLength(message, "utf8");
+      }
       if (bytes > MAX_MESSAGE_BYTES) {
         ({ message, bytes } = truncateMessage(message, bytes));
         stats.eventsTruncated += 1;
