@@ -1,3 +1,4 @@
+import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./config.js";
 import { ConfigError } from "./errors.js";
@@ -48,5 +49,28 @@ describe("FORWARDER_ARCHIVE_MAX_BUFFER_BYTES", () => {
     expect(loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(64 << 20) }).archive.maxBufferBytes).toBe(64 << 20);
     expect(loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(4 * 2 ** 30) }).archive.maxBufferBytes).toBe(4 * 2 ** 30);
     expect(() => loadConfig({ FORWARDER_ARCHIVE_MAX_BUFFER_BYTES: String(4 * 2 ** 30 + 1) })).toThrow();
+  });
+});
+
+describe("FORWARDER_ARCHIVE_COMPRESSION", () => {
+  const zstdInThisNode = typeof (zlib as Record<string, unknown>).zstdCompressSync === "function";
+
+  it("defaults to gzip on every runtime, so one configuration writes the same files on Node 20 and 22", () => {
+    expect(loadConfig({}).archive.compression).toBe("gzip");
+    expect(loadConfig({ FORWARDER_ARCHIVE_COMPRESSION: "snappy" }).archive.compression).toBe("snappy");
+  });
+
+  it.runIf(zstdInThisNode)("accepts zstd where node:zlib has it (Node >= 22.15, the Lambdas' runtime)", () => {
+    expect(loadConfig({ FORWARDER_ARCHIVE_COMPRESSION: "zstd" }).archive.compression).toBe("zstd");
+  });
+
+  it.runIf(!zstdInThisNode)("refuses zstd where node:zlib lacks it, naming the Node version needed", () => {
+    expect(() => loadConfig({ FORWARDER_ARCHIVE_COMPRESSION: "zstd" })).toThrow(
+      expect.objectContaining({ code: "FWD_CONFIG_INVALID", message: expect.stringMatching(/FORWARDER_ARCHIVE_COMPRESSION: zstd needs Node >= 22\.15/) }),
+    );
+  });
+
+  it("refuses an unknown codec", () => {
+    expect(() => loadConfig({ FORWARDER_ARCHIVE_COMPRESSION: "brotli" })).toThrow(expect.objectContaining({ code: "FWD_CONFIG_INVALID", message: expect.stringContaining("FORWARDER_ARCHIVE_COMPRESSION") }));
   });
 });
