@@ -147,7 +147,11 @@ describe("safeParseRecord's canonical fast path", () => {
     app_name: nullable(text),
     proc_id: nullable(text),
     msg_id: nullable(text),
-    structured_data: fc.oneof(fc.constant(null), fc.constant({ "a@1": { b: "c" } })),
+    structured_data: fc.oneof(
+      fc.constant(null),
+      fc.constant({ "a@1": { b: "c" } }),
+      fc.dictionary(text, fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 3 })), { maxKeys: 3 }), { maxKeys: 3 }),
+    ),
     message: text,
     message_json: fc.oneof(fc.constant(null), fc.constant({ k: "v" })),
     format: fc.constantFrom(...(["rfc5424", "rfc3164", "unparsed"] as const)),
@@ -208,6 +212,8 @@ describe("safeParseRecord's canonical fast path", () => {
     const plainLine = serializeRecord({ ...sample, structured_data: null, message_json: null, message: "plain" });
     expect(safeParseRecord(plainLine)).toMatchObject({ success: true, plain: true });
     expect(safeParseRecord(serializeRecord({ ...sample, structured_data: null, message_json: null, message: 'a "quote"' }))).toMatchObject({ success: true, plain: false });
-    expect(safeParseRecord(serializeRecord(sample))).toMatchObject({ success: true, plain: false }); // objects: JSON.parse
+    const withSd = { ...sample, message: "login", message_json: null, structured_data: { "meta@1": { a: ["x", "y"], b: "z" }, e: {} } };
+    expect(safeParseRecord(serializeRecord(withSd))).toEqual({ success: true, record: withSd, plain: true });
+    expect(safeParseRecord(serializeRecord(sample))).toMatchObject({ success: true, plain: false }); // message_json: JSON.parse
   });
 });

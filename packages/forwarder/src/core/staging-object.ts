@@ -73,7 +73,7 @@ export async function* readStagingObjectChunks(
       const lines: StagingLine[] = [];
       do {
         lineNumber += 1;
-        const line = parseLine(ownCopy(text.slice(start, end)), lineNumber, ascii);
+        const line = parseLine(text.slice(start, end), lineNumber, ascii);
         if (line !== null) lines.push(line);
         start = end + 1;
         end = text.indexOf("\n", start);
@@ -95,24 +95,20 @@ export async function* readStagingObjectChunks(
   }
 }
 
-/**
- * The line in a string of its own. A slice of the chunk's text keeps the whole 64 KiB text alive
- * for as long as any part of it is (V8 slices point into their parent), and the canonical-layout
- * parse hands out slices of the line: without the copy, one buffered event or archive value
- * held its chunk (the CloudWatch benchmark's peak RSS went from ~300 to ~800 MiB). Concatenation
- * then substring makes V8 flatten into a new string; the slice of it keeps only that.
- */
-function ownCopy(slice: string): string {
-  return (" " + slice).slice(1);
-}
-
 function parseLine(text: string, lineNumber: number, ascii: boolean): StagingLine | null {
   const trimmed = text.endsWith("\r") ? text.slice(0, -1) : text;
   if (trimmed.charCodeAt(0) !== 0x7b && trimmed.trim().length === 0) return null; // "{": not blank
   const parsed = safeParseRecord(trimmed);
   return parsed.success
     ? { ok: true, record: parsed.record, lineNumber, printable: ascii && parsed.plain }
-    : { ok: false, lineNumber, error: parsed.error, text: trimmed };
+    // A copy (see detach): a slice of the chunk's text would keep all 64 KiB of it alive.
+    : { ok: false, lineNumber, error: parsed.error, text: detach(trimmed) };
+}
+
+/** A string with its own characters: V8 keeps a slice's whole parent string alive, and
+ * concatenation then substring makes it copy instead. */
+function detach(s: string): string {
+  return (" " + s).slice(1);
 }
 
 function isZlibError(err: unknown): boolean {
