@@ -3,12 +3,14 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { SchemaElement } from "hyparquet";
 import type { SyslogRecord } from "@aws-syslog/record";
 import { ARCHIVE_COLUMNS, type ArchiveColumn, type ArchiveValue } from "./archive-schema.js";
+import { TextColumn } from "./archive-text-column.js";
 
 /**
  * Encodes archive records into one Parquet file, a row group at a time, with hyparquet-writer
- * (pure JS, no native build, so it runs as-is in Lambda). Rows wait as plain column arrays until
- * a row group is full; the row group is then encoded and compressed, and only its bytes are
- * kept. So memory per open file ≈ one row group of raw values + the compressed groups so far.
+ * (pure JS, no native build, so it runs as-is in Lambda). Rows wait as column arrays (free text
+ * as UTF-8 bytes) until a row group is full; the row group is then encoded and compressed, and
+ * only its bytes are kept. So memory per open file ≈ one row group of raw values + the
+ * compressed groups so far.
  *
  * Codecs: SNAPPY is built into hyparquet-writer; GZIP uses node:zlib; ZSTD uses node:zlib's
  * zstd, which exists from Node 22.15 / 23.8 (not in Node 20): `compressionSupported("zstd")`
@@ -86,27 +88,13 @@ const COLUMN_OPTIONS: Record<string, ColumnOptions> = Object.fromEntries(
 );
 
 /**
- * UTF-8 bytes of a text column as views into one buffer: hyparquet-writer would otherwise call
- * TextEncoder once per value, allocating an ArrayBuffer each (GC was ~15% of encoding time).
+ * Free-text columns wait as UTF-8 bytes (archive-text-column.ts), and go to hyparquet-writer as
+ * views into those bytes: it would otherwise call TextEncoder once per value, allocating an
+ * ArrayBuffer each. The other columns (numbers, and short repeated text that the dictionary
+ * encoder dedupes faster as strings) wait as JS values.
  */
-function utf8Views(values: ArchiveValue[]): (Uint8Array | null)[] {
-  let upper = 0;
-  for (const v of values) if (typeof v === "string") upper += v.length * 3;
-  const buffer = Buffer.allocUnsafeSlow(upper);
-  const views: (Uint8Array | null)[] = new Array(values.length);
-  let at = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (typeof v !== "string") {
-      views[i] = null;
-      continue;
-    }
-    const n = buffer.write(v, at, "utf8");
-    views[i] = buffer.subarray(at, at + n);
-    at += n;
-  }
-  return views;
-}
+type WaitingColumn = TextColumn | ArchiveValue[];
+const newColumns = (): WaitingColumn[] => ARCHIVE_COLUMNS.map((c) => (PLAIN.has(c.name) ? new TextColumn() : []));
 
 /**
  * Heap cost of a waiting value beyond its characters: a V8 string header plus its array slot
@@ -120,7 +108,7 @@ const SCALAR_ESTIMATE_BYTES = 8;
 export class ParquetPartWriter {
   private readonly writer = new ChunkedByteWriter();
   private readonly parquet: ParquetWriter;
-  private columns: ArchiveValue[][] = ARCHIVE_COLUMNS.map(() => []);
+  private columns: WaitingColumn[] = newColumns();
   private pendingRows = 0;
   private pendingBytes = 0;
   private encodedRows = 0;
@@ -157,6 +145,8 @@ export class ParquetPartWriter {
     let bytes = 0;
     for (let i = 0; i < ARCHIVE_COLUMNS.length; i++) {
       const value = ARCHIVE_COLUMNS[i]!.value(record);
+      // The estimate is unchanged since text waits as bytes (it now overstates the heap), so
+      // parts close where they did and an object's keys stay the same across this change.
       bytes += typeof value === "string" ? value.length + STRING_OVERHEAD_BYTES : SCALAR_ESTIMATE_BYTES;
       this.columns[i]!.push(value);
     }
@@ -179,14 +169,14 @@ export class ParquetPartWriter {
   private encodeRowGroup(): void {
     if (this.pendingRows === 0) return;
     const columnData = ARCHIVE_COLUMNS.map((column, i) => {
-      const options = COLUMN_OPTIONS[column.name];
-      const data = options === PLAIN_TEXT ? utf8Views(this.columns[i]!) : this.columns[i]!;
-      return { name: column.name, data, ...options };
+      const waiting = this.columns[i]!;
+      const data = waiting instanceof TextColumn ? waiting.take() : waiting;
+      return { name: column.name, data, ...COLUMN_OPTIONS[column.name] };
     });
     // One call = one row group: rowGroupSize is the whole pending batch.
     void this.parquet.write({ columnData, rowGroupSize: this.pendingRows });
     this.encodedRows += this.pendingRows;
-    this.columns = ARCHIVE_COLUMNS.map(() => []);
+    this.columns = this.columns.map((c) => (c instanceof TextColumn ? c : []));
     this.pendingRows = 0;
     this.pendingBytes = 0;
   }
