@@ -5,6 +5,8 @@
 //   pnpm --filter @aws-syslog/forwarder build
 //   node packages/forwarder/bench/cloudwatch-core.bench.mjs        # ~100 MB object
 //   BENCH_OBJECT_MB=20 node packages/forwarder/bench/cloudwatch-core.bench.mjs
+//   BENCH_STAGE=inflate node ...   # only gunzip the object (the floor no parse can go below)
+//   BENCH_STAGE=decode node ...    # gunzip + split + parse each line (readStagingObjectChunks)
 //
 // The object is generated once into a temp dir; the measurement runs in a child process so its
 // peak RSS is the core's alone. Records: 60 hosts, facilities weighted like a fleet (mostly
@@ -65,6 +67,8 @@ async function generate(path, compressedBytes) {
 
 async function measure(path) {
   const forwarder = await import("../dist/index.js");
+  const stage = process.env.BENCH_STAGE ?? "all";
+  if (stage !== "all") return measureStage(forwarder, path, stage);
   let batches = 0;
   const writer = { async putLogEvents() { batches += 1; return { rejectedTooOld: 0, rejectedTooNew: 0, rejectedExpired: 0, retries: 0, streamsCreated: 0, groupsCreated: 0 }; } };
   const t0 = process.hrtime.bigint();
@@ -79,5 +83,25 @@ async function measure(path) {
     records: stats.records, events: stats.events, eventsSent: stats.eventsSent, batches,
     recordsPerSecond: Math.round(stats.records / seconds), eventsPerSecond: Math.round(stats.eventsSent / seconds),
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  }));
+}
+
+/** Only part of the work, per CPU-second, to show where the floor is. */
+async function measureStage(forwarder, path, stage) {
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  let records = 0;
+  let bytes = 0;
+  if (stage === "inflate") {
+    const { createGunzip } = await import("node:zlib");
+    for await (const chunk of createReadStream(path).pipe(createGunzip({ chunkSize: 64 * 1024 }))) bytes += chunk.length;
+  } else if (stage === "decode") {
+    for await (const lines of forwarder.readStagingObjectChunks(createReadStream(path))) records += lines.length;
+  } else throw new Error(`BENCH_STAGE must be inflate, decode or all, not ${stage}`);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  process.stdout.write(JSON.stringify({
+    node: process.version, stage, seconds: +seconds.toFixed(2), cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    records, decompressedBytes: bytes, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
 }
