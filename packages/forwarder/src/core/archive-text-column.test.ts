@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { TextColumn } from "./archive-text-column.js";
+import { LabelColumn, TextColumn } from "./archive-text-column.js";
 
 const text = (view: Uint8Array | null) => (view === null ? null : Buffer.from(view).toString("utf8"));
 
@@ -53,5 +53,30 @@ describe("TextColumn", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("LabelColumn", () => {
+  it("keeps values and nulls in order, one shared entry per distinct value across columns", () => {
+    const table = new Map<string, string>();
+    const hosts = new LabelColumn(table);
+    const apps = new LabelColumn(table);
+    const long = "x".repeat(1000) + "ip-10-0-1-23.eu-west-1.compute.internal";
+    const values = [long.slice(1000), null, "sshd", long.slice(1000), "ip-10-0-1-24.eu-west-1.compute.internal"];
+    for (const v of values) hosts.push(v);
+    apps.push("sshd");
+    apps.push(null);
+    expect(hosts.length).toBe(5);
+    expect(hosts.take()).toEqual(values);
+    expect(apps.take()).toEqual(["sshd", null]);
+    expect([...table.keys()].sort()).toEqual(["ip-10-0-1-23.eu-west-1.compute.internal", "ip-10-0-1-24.eu-west-1.compute.internal", "sshd"]);
+    expect(hosts.take()).toEqual([]);
+  });
+
+  it("keeps a string that UTF-8 cannot carry (lone surrogate) as it is", () => {
+    const column = new LabelColumn(new Map());
+    column.push("bad \ud800 host");
+    column.push(7);
+    expect(column.take()).toEqual(["bad \ud800 host", 7]);
   });
 });

@@ -3,7 +3,7 @@ import { ByteWriter, ParquetWriter } from "hyparquet-writer";
 import type { SchemaElement } from "hyparquet";
 import type { SyslogRecord } from "@aws-syslog/record";
 import { ARCHIVE_COLUMNS, type ArchiveColumn, type ArchiveValue } from "./archive-schema.js";
-import { TextColumn } from "./archive-text-column.js";
+import { LabelColumn, TextColumn } from "./archive-text-column.js";
 
 /**
  * Encodes archive records into one Parquet file, a row group at a time, with hyparquet-writer
@@ -90,11 +90,14 @@ const COLUMN_OPTIONS: Record<string, ColumnOptions> = Object.fromEntries(
 /**
  * Free-text columns wait as UTF-8 bytes (archive-text-column.ts), and go to hyparquet-writer as
  * views into those bytes: it would otherwise call TextEncoder once per value, allocating an
- * ArrayBuffer each. The other columns (numbers, and short repeated text that the dictionary
- * encoder dedupes faster as strings) wait as JS values.
+ * ArrayBuffer each. The other text columns, short and repeated, wait as strings (which the
+ * dictionary encoder dedupes faster than bytes) copied once per distinct value and row group;
+ * numbers and booleans as JS values.
  */
-type WaitingColumn = TextColumn | ArchiveValue[];
-const newColumns = (): WaitingColumn[] => ARCHIVE_COLUMNS.map((c) => (PLAIN.has(c.name) ? new TextColumn() : []));
+type WaitingColumn = TextColumn | LabelColumn | ArchiveValue[];
+function newColumns(labels: Map<string, string>): WaitingColumn[] {
+  return ARCHIVE_COLUMNS.map((c) => (PLAIN.has(c.name) ? new TextColumn() : c.parquet.physical === "BYTE_ARRAY" ? new LabelColumn(labels) : []));
+}
 
 /**
  * Heap cost of a waiting value beyond its characters: a V8 string header plus its array slot
@@ -108,7 +111,9 @@ const SCALAR_ESTIMATE_BYTES = 8;
 export class ParquetPartWriter {
   private readonly writer = new ChunkedByteWriter();
   private readonly parquet: ParquetWriter;
-  private columns: WaitingColumn[] = newColumns();
+  /** Distinct label values of the row group being filled (LabelColumn). */
+  private readonly labels = new Map<string, string>();
+  private columns: WaitingColumn[] = newColumns(this.labels);
   private pendingRows = 0;
   private pendingBytes = 0;
   private encodedRows = 0;
@@ -170,13 +175,14 @@ export class ParquetPartWriter {
     if (this.pendingRows === 0) return;
     const columnData = ARCHIVE_COLUMNS.map((column, i) => {
       const waiting = this.columns[i]!;
-      const data = waiting instanceof TextColumn ? waiting.take() : waiting;
+      const data = Array.isArray(waiting) ? waiting : waiting.take();
       return { name: column.name, data, ...COLUMN_OPTIONS[column.name] };
     });
     // One call = one row group: rowGroupSize is the whole pending batch.
     void this.parquet.write({ columnData, rowGroupSize: this.pendingRows });
     this.encodedRows += this.pendingRows;
-    this.columns = this.columns.map((c) => (c instanceof TextColumn ? c : []));
+    this.columns = this.columns.map((c) => (Array.isArray(c) ? [] : c));
+    this.labels.clear();
     this.pendingRows = 0;
     this.pendingBytes = 0;
   }
