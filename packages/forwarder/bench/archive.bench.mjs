@@ -6,6 +6,13 @@
 //
 //   pnpm --filter @aws-syslog/forwarder build
 //   node packages/forwarder/bench/archive.bench.mjs [--mb 100] [--compression gzip|snappy|zstd|none]
+//        [--spread-hours 0] [--hostnames short|ec2]
+//
+// FORWARDER_ARCHIVE_* variables in the environment apply to the run (e.g.
+// FORWARDER_ARCHIVE_ROW_GROUP_ROWS=5000), over the production defaults. On the Lambdas' runtime:
+//   N22=$(bash scripts/node-runtime.sh); $N22 packages/forwarder/bench/archive.bench.mjs --compression zstd
+// (the measuring child runs on the same Node; NODE_OPTIONS such as --max-semi-space-size=16,
+// the archive Lambda's, reach it too).
 //
 // The object is generated once into the OS temp dir by a separate process, so the measured
 // process's peak RSS is the archive run's alone (plus Node's baseline, ~45 MB).
@@ -20,6 +27,15 @@
 //   400 MiB NDJSON (741k records): live heap after GC stays under ~90 MB throughout;
 //                             peak RSS 245 MiB with --max-old-space-size=160
 // 2026-11-23 after ebaf916, old and new alternated in one run: ~43k -> ~50k rows per CPU-second.
+// 2026-11-23 20:16 UTC, Node 22.23 (the Lambdas' runtime), alternated runs, per CPU-second
+// (medians of four; shared machine, so provisional):
+//   zstd vs gzip pages: ~0.5 vs ~2.1-2.6 us a row to compress, files 1.86 vs 2.62 MB (-29%);
+//   V8 semi-space 4 MiB (what a 1 GB function gets) vs 16: 33.6k vs 40.8k rows (32/64: no better);
+//   free text waiting as UTF-8 bytes, labels as own copies (fda0fce, 4080afc), gzip: 42k -> 46k
+//   rows, peak RSS 315-322 -> 171-173 MiB (--hostnames ec2: 37k -> 48k, 310-331 -> 163-166;
+//   --spread-hours 48: 398-412 -> 297); files byte-for-byte the same.
+//   The archive Lambda before (gzip, 4 MiB semi-space) and after (zstd, 16 MiB, new code):
+//   38k -> 47k rows per CPU-second (1.24x, per-round ratios 1.22-1.43), RSS 299-308 -> 181-184.
 // The 200k rows/s goal is not met. Profile (self time): JSON.parse + isRecordShape 20%, the
 // forwarder's own code 16%, GC 14%, hyparquet-writer 13%, zlib 11%; decoding alone is below the
 // goal. Tried and dropped: apache-arrow builders + parquet-wasm, 4x slower here (the Arrow JS
@@ -44,12 +60,17 @@ const { values: args } = parseArgs({
     // Firehose object holds); e.g. 48 = a backlog replay with 7 routes × 49 hours of partitions,
     // which exercises the maxBufferBytes bound.
     "spread-hours": { type: "string", default: "0" },
+    // ec2: hostnames like ip-10-0-1-23.eu-west-1.compute.internal (13+ characters: V8 keeps
+    // such a value cut out of a longer string as a view of it, see archive-text-column.ts).
+    hostnames: { type: "string", default: "short" },
   },
 });
 
 const targetBytes = Number(args.mb) * 1024 * 1024;
 const spreadHours = Number(args["spread-hours"]);
-const file = join(tmpdir(), `aws-syslog-archive-bench-${args.mb}mb-${spreadHours}h.ndjson.gz`);
+if (!["short", "ec2"].includes(args.hostnames)) throw new Error(`--hostnames: short or ec2, got ${args.hostnames}`);
+const hostnameSuffix = args.hostnames === "short" ? "" : `-${args.hostnames}`;
+const file = join(tmpdir(), `aws-syslog-archive-bench-${args.mb}mb-${spreadHours}h${hostnameSuffix}.ndjson.gz`);
 
 if (args.measure) await measure(args.measure);
 else await main();
@@ -68,6 +89,7 @@ async function main() {
     stagingObject: { gzipBytes: statSync(file).size, ndjsonBytes: full.ndjsonBytes, records: full.records },
     compression: args.compression,
     spreadHours,
+    hostnames: args.hostnames,
     decodeOnly: {
       seconds: round(decode.seconds), cpuSeconds: round(decode.cpuSeconds),
       rowsPerSecond: Math.round(decode.records / decode.seconds), rowsPerCpuSecond: Math.round(decode.records / decode.cpuSeconds),
@@ -99,7 +121,8 @@ async function generate() {
     const n = 8 + (i % 23);
     const message = Array.from({ length: n }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(" ") + ` #${i}`;
     const at = spreadHours > 0 ? start + ((i * 7919) % (spreadHours * 3600)) * 1000 : start + Math.floor(i / 2000) * 1000;
-    const line = JSON.stringify(sampleRecord(i, { received_at: new Date(at).toISOString(), message })) + "\n";
+    const hostname = args.hostnames === "ec2" ? { hostname: `ip-10-0-${i % 3}-${i % 5}.eu-west-1.compute.internal` } : {};
+    const line = JSON.stringify(sampleRecord(i, { received_at: new Date(at).toISOString(), message, ...hostname })) + "\n";
     bytes += line.length;
     if (!gzip.write(line)) await new Promise((resolve) => gzip.once("drain", resolve));
   }
@@ -123,9 +146,10 @@ async function measure(path) {
   if (args["decode-only"]) {
     for await (const line of readStagingObject(body)) if (line.ok) records += 1;
   } else {
-    // The production defaults (FORWARDER_ARCHIVE_* unset), but the codec from --compression.
+    // The production defaults, or FORWARDER_ARCHIVE_* from the environment, but the codec from
+    // --compression.
     const { loadConfig } = await import(new URL("config.js", dist));
-    const { archive } = loadConfig({});
+    const { archive } = loadConfig(Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("FORWARDER_ARCHIVE_"))));
     const result = await archiveStagingObject({ bucket: "bench", key: path, etag: null }, body, sink, {
       ...archive,
       routes: DEFAULT_ROUTES,
