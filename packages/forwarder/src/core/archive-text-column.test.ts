@@ -69,14 +69,15 @@ describe("LabelColumn", () => {
     expect(hosts.length).toBe(5);
     expect(hosts.take()).toEqual(values);
     expect(apps.take()).toEqual(["sshd", null]);
-    expect([...table.keys()].sort()).toEqual(["ip-10-0-1-23.eu-west-1.compute.internal", "ip-10-0-1-24.eu-west-1.compute.internal", "sshd"]);
+    // "sshd" is too short to be a view of anything: no copy, no entry.
+    expect([...table.keys()].sort()).toEqual(["ip-10-0-1-23.eu-west-1.compute.internal", "ip-10-0-1-24.eu-west-1.compute.internal"]);
     expect(hosts.take()).toEqual([]);
   });
 
   it("keeps a string that UTF-8 cannot carry (lone surrogate) as it is", () => {
     const column = new LabelColumn(new Map());
-    column.push("bad \ud800 host");
+    column.push("a bad \ud800 hostname");
     column.push(7);
-    expect(column.take()).toEqual(["bad \ud800 host", 7]);
+    expect(column.take()).toEqual(["a bad \ud800 hostname", 7]);
   });
 });

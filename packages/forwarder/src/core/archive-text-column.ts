@@ -92,8 +92,9 @@ export class TextColumn {
 
 /**
  * The waiting values of one dictionary-encoded text column (host, app, facility names…): JS
- * strings, since the dictionary encoder dedupes strings faster than bytes, but each one a copy
- * of its own, shared by every row with that value, from a table kept per row group.
+ * strings, since the dictionary encoder dedupes strings faster than bytes, but each one of 13
+ * characters or more a copy of its own, shared by every row with that value, from a table kept
+ * per row group.
  *
  * Why a copy: a value of 13 characters or more cut out of a longer string (a RegExp capture, a
  * slice) is, in V8, a view that keeps the whole longer string alive, here the staging object's
@@ -101,6 +102,8 @@ export class TextColumn {
  * every chunk of the waiting rows in memory (archive bench with such hostnames, Node 22: peak
  * RSS 320–328 MiB instead of ~190).
  */
+const MIN_VIEW_LENGTH = 13;
+
 export class LabelColumn {
   private values: ArchiveValue[] = [];
 
@@ -111,7 +114,9 @@ export class LabelColumn {
   }
 
   push(value: ArchiveValue): void {
-    if (typeof value !== "string") {
+    // Shorter strings are never views in V8 (SlicedString::kMinLength): most labels (facility,
+    // severity, format, listener, IPv4 addresses) skip the table lookup.
+    if (typeof value !== "string" || value.length < MIN_VIEW_LENGTH) {
       this.values.push(value);
       return;
     }
