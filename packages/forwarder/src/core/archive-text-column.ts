@@ -70,8 +70,10 @@ export class TextColumn {
         views[i] = null;
         continue;
       }
-      const start = slots[slot + 1]!;
-      views[i] = chunks[slots[slot]!]!.subarray(start, start + n);
+      // A plain Uint8Array over the chunk's memory: Buffer#subarray builds a Buffer through its
+      // species constructor, ~1.3x the time for 1.2M views (Node 22 micro-benchmark).
+      const chunk = chunks[slots[slot]!]!;
+      views[i] = new Uint8Array(chunk.buffer, chunk.byteOffset + slots[slot + 1]!, n);
     }
     this.chunks = [];
     this.chunk = null;
