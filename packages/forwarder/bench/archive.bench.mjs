@@ -31,6 +31,7 @@
 // (medians of four; shared machine, so provisional):
 //   zstd vs gzip pages: ~0.5 vs ~2.1-2.6 us a row to compress, files 1.86 vs 2.62 MB (-29%);
 //   V8 semi-space 4 MiB (what a 1 GB function gets) vs 16: 33.6k vs 40.8k rows (32/64: no better);
+//   after fda0fce equal on this object, 1.15-1.27x for 16 on --spread-hours 48 (GC 1.08 vs 0.42 s);
 //   free text waiting as UTF-8 bytes, labels as own copies (fda0fce, 4080afc), gzip: 42k -> 46k
 //   rows, peak RSS 315-322 -> 171-173 MiB (--hostnames ec2: 37k -> 48k, 310-331 -> 163-166;
 //   --spread-hours 48: 398-412 -> 297); files byte-for-byte the same.
