@@ -79,6 +79,9 @@ export class TextColumn {
     this.chunk = null;
     this.used = 0;
     this.count = 0;
+    // Start small again: the next row group of this part may be a handful of rows, and the
+    // memory bound (heldBytes) does not see a buffer's unused tail.
+    this.nextChunkBytes = FIRST_CHUNK_BYTES;
     this.slots = new Int32Array(STRIDE * 64);
     return views;
   }
