@@ -1,7 +1,9 @@
 // What DuckDB would bring to the CloudWatch half: it reads the staging object itself (gunzip +
 // NDJSON parse in C++, one thread), and the rows then have to come back into JavaScript, where
-// the event batches are built for the SDK. Measures both steps on the CloudWatch-core
-// benchmark's object, per CPU-second, against the forwarder's own decode (BENCH_STAGE=decode).
+// the event batches are built for the SDK, either row by row or as whole calls built in SQL.
+// Measures each on the CloudWatch-core benchmark's object, per CPU-second, against the
+// forwarder's own decode (BENCH_STAGE=decode) and core. The whole-call query holds the object's
+// events in memory: use the 30 MB object (~560 MiB RSS).
 //
 //   BENCH_OBJECT_MB=30 node packages/forwarder/bench/cloudwatch-core.bench.mjs   # makes the object
 //   BENCH_OBJECT_MB=30 node packages/forwarder/bench/duckdb-read.bench.mjs
@@ -56,4 +58,37 @@ for (const [name, select] of [["messageOnly", "message"], ["sevenColumns", `faci
   const run = await cpu(() => materialize(select));
   results[name] = { records: run.value, cpuSeconds: run.cpuSeconds, recordsPerCpuSecond: Math.round(run.value / run.cpuSeconds) };
 }
+// The batches built in SQL instead: routes (a simplified table), the syslog line, per-stream time
+// order, calls cut by event count and bytes with window functions (a cut at 768 KiB keeps each
+// call under 1 MiB, since one event is at most 256 KiB), each call's events as one JSON string
+// that JavaScript parses once.
+const BATCHES = `
+WITH t AS (
+  SELECT *, epoch_ms(coalesce(try_cast("timestamp" AS TIMESTAMPTZ), received_at::TIMESTAMPTZ)) AS ms
+  FROM ${source} WHERE severity <= 6),
+e AS (
+  SELECT CASE WHEN facility = 16 THEN '/aws-syslog/onegate' WHEN facility = 10 THEN '/var/log/secure' ELSE '/var/log/messages' END AS grp,
+         coalesce(hostname, 'unknown') AS stream, ms,
+         CASE WHEN message_json IS NOT NULL THEN message_json::VARCHAR
+              ELSE strftime(make_timestamp(ms * 1000), '%b %d %H:%M:%S') || ' ' || coalesce(hostname, source_ip, '-') || ' ' ||
+                   CASE WHEN app_name IS NULL THEN '' WHEN proc_id IS NULL THEN app_name || ': ' ELSE app_name || '[' || proc_id || ']: ' END ||
+                   message END AS text
+  FROM t),
+o AS (
+  SELECT *, row_number() OVER w AS n, sum(strlen(text) + 26) OVER w AS cum
+  FROM e WINDOW w AS (PARTITION BY grp, stream ORDER BY ms ROWS UNBOUNDED PRECEDING))
+SELECT grp, stream, count(*) AS events,
+       '[' || string_agg('{"timestamp":' || ms || ',"message":' || to_json(text)::VARCHAR || '}', ',' ORDER BY ms) || ']' AS payload
+FROM o GROUP BY grp, stream, greatest((n - 1) // 10000, cum // 786432)`;
+const batches = await cpu(async () => {
+  const result = await connection.stream(BATCHES);
+  let events = 0;
+  for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const payloads = chunk.getColumns()[3];
+    for (let i = 0; i < chunk.rowCount; i++) events += JSON.parse(payloads[i]).length;
+  }
+  return events;
+});
+results.batchesInSql = { events: batches.value, cpuSeconds: batches.cpuSeconds, eventsPerCpuSecond: Math.round(batches.value / batches.cpuSeconds) };
+results.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
 console.log(JSON.stringify(results, null, 2));
