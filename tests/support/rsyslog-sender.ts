@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Daemon, type ExitInfo } from "./daemon.js";
@@ -34,6 +35,18 @@ export interface RsyslogSenderOptions {
   diskQueue?: boolean;
 }
 
+/** rsyslog's own counters (impstats), once a second, in the work directory. */
+const STATS_FILE = "impstats.log";
+const STATS_LINES = 6;
+
+function readFileSafe(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 /** How long rsyslog gets to open its injection port. */
 const START_TIMEOUT_MS = 15_000;
 
@@ -58,6 +71,7 @@ export class RsyslogSender {
   private constructor(
     readonly daemon: Daemon,
     readonly injectPort: number,
+    private readonly statsFile: string,
   ) {}
 
   static async start(opts: RsyslogSenderOptions): Promise<RsyslogSender> {
@@ -80,9 +94,10 @@ global(
   defaultNetstreamDriverCAFile="${opts.caFile ?? opts.pki.ca}"${client}
 )
 module(load="imtcp")
+module(load="impstats" interval="1" log.syslog="off" log.file="${join(wd, STATS_FILE)}")
 input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="${portFile}" ruleset="fwd")
 ruleset(name="fwd") {
-  action(type="omfwd" target="127.0.0.1" port="${opts.targetPort}" protocol="tcp"${template}
+  action(name="fwd" type="omfwd" target="127.0.0.1" port="${opts.targetPort}" protocol="tcp"${template}
     TCP_Framing="${opts.framing}"
     StreamDriver="${opts.driver}" StreamDriverMode="1" ${auth}
     queue.type="LinkedList" queue.size="200000"${disk}
@@ -107,7 +122,7 @@ ruleset(name="fwd") {
           context: () => daemon.describe(),
         },
       );
-      return new RsyslogSender(daemon, port);
+      return new RsyslogSender(daemon, port, join(wd, STATS_FILE));
     } catch (err) {
       await daemon.stop().catch(() => {});
       throw err;
@@ -124,8 +139,11 @@ ruleset(name="fwd") {
     return this.daemon.logs;
   }
 
+  /** The daemon, and the forwarding action's and queue's last counters: whether omfwd is
+   * suspended, retrying or holding messages is what a failed delivery wait needs to know. */
   describe(): string {
-    return this.daemon.describe();
+    const stats = readFileSafe(this.statsFile).split("\n").filter((l) => / fwd( queue)?: /.test(l)).slice(-STATS_LINES);
+    return `${this.daemon.describe()}\nimpstats (every second, last ${stats.length} lines):\n${stats.join("\n") || "(none yet)"}`;
   }
 
   stop(): Promise<ExitInfo> {
