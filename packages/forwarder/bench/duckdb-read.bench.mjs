@@ -7,6 +7,7 @@
 //
 //   BENCH_OBJECT_MB=30 node packages/forwarder/bench/cloudwatch-core.bench.mjs   # makes the object
 //   BENCH_OBJECT_MB=30 node packages/forwarder/bench/duckdb-read.bench.mjs
+//   node packages/forwarder/bench/duckdb-read.bench.mjs --archive   # the archive's side (below)
 //
 // @duckdb/node-api is the CLI's dependency (pnpm query); the forwarder does not ship it.
 import { existsSync } from "node:fs";
@@ -14,16 +15,20 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+const archive = process.argv.includes("--archive");
 const targetMb = Number(process.env.BENCH_OBJECT_MB ?? 100);
-const file = join(tmpdir(), `aws-syslog-cloudwatch-bench-${targetMb}mb.ndjson.gz`);
+const file = archive
+  ? join(tmpdir(), `aws-syslog-archive-bench-${targetMb}mb-0h.ndjson.gz`)
+  : join(tmpdir(), `aws-syslog-cloudwatch-bench-${targetMb}mb.ndjson.gz`);
 if (!existsSync(file)) {
-  console.error(`${file} is missing: run cloudwatch-core.bench.mjs with the same BENCH_OBJECT_MB first`);
+  const maker = archive ? "archive.bench.mjs --mb" : "cloudwatch-core.bench.mjs with BENCH_OBJECT_MB=";
+  console.error(`${file} is missing: run ${maker}${targetMb} first`);
   process.exit(2);
 }
 const require = createRequire(new URL("../../cli/package.json", import.meta.url));
 const { DuckDBInstance } = await import(require.resolve("@duckdb/node-api"));
 
-const COLUMNS = `columns={v:'INTEGER', received_at:'VARCHAR', "timestamp":'VARCHAR', facility:'INTEGER',
+const COLUMNS = `columns={truncated:'BOOLEAN', v:'INTEGER', received_at:'VARCHAR', "timestamp":'VARCHAR', facility:'INTEGER',
   severity:'INTEGER', facility_name:'VARCHAR', severity_name:'VARCHAR', hostname:'VARCHAR', app_name:'VARCHAR',
   proc_id:'VARCHAR', msg_id:'VARCHAR', structured_data:'JSON', message:'VARCHAR', message_json:'JSON',
   format:'VARCHAR', source_ip:'VARCHAR', source_port:'INTEGER', tls_peer:'VARCHAR', listener:'VARCHAR', raw:'VARCHAR'}`;
@@ -50,6 +55,35 @@ async function materialize(select) {
     rows += chunk.rowCount;
   }
   return rows;
+}
+
+if (archive) {
+  // The archive half in DuckDB: the staging object straight to Parquet (ZSTD), then with the
+  // partitions the archive writes (route/dt/hour; routes simplified), then with schema-v1
+  // validation as SQL predicates as well (what isRecordShape checks, roughly).
+  const out = await import("node:fs/promises").then((fs) => fs.mkdtemp(join(tmpdir(), "aws-syslog-duckdb-bench-")));
+  const VALID = `v = 1 AND regexp_full_match(received_at, '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z')
+    AND try_cast(received_at AS TIMESTAMP) IS NOT NULL AND facility BETWEEN 0 AND 23 AND severity BETWEEN 0 AND 7
+    AND facility_name IS NOT NULL AND severity_name IS NOT NULL AND message IS NOT NULL
+    AND format IN ('rfc5424', 'rfc3164', 'unparsed') AND (source_port IS NULL OR source_port BETWEEN 0 AND 65535)
+    AND listener IS NOT NULL AND (message_json IS NULL OR json_type(message_json) = 'OBJECT') AND (truncated IS NULL OR truncated)`;
+  const PARTITIONED = `SELECT *, CASE WHEN facility = 10 THEN 'secure' WHEN facility = 16 THEN 'onegate' WHEN facility = 2 THEN 'maillog'
+    WHEN facility = 9 THEN 'cron' WHEN facility = 23 THEN 'boot' WHEN severity <= 6 THEN 'messages' ELSE 'unrouted' END AS route,
+    received_at[1:10] AS dt, received_at[12:13] AS hour FROM ${source}`;
+  const runs = [
+    ["oneFile", `COPY (SELECT * FROM ${source}) TO '${out}/one.parquet' (FORMAT parquet, COMPRESSION zstd)`],
+    ["partitioned", `COPY (${PARTITIONED}) TO '${out}/p' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (route, dt, hour))`],
+    ["partitionedValidated", `COPY (${PARTITIONED} WHERE ${VALID}) TO '${out}/v' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (route, dt, hour))`],
+  ];
+  const rows = Number((await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0][0]);
+  for (const [name, sql] of runs) {
+    const run = await cpu(() => connection.run(sql));
+    results[name] = { rows, cpuSeconds: run.cpuSeconds, rowsPerCpuSecond: Math.round(rows / run.cpuSeconds) };
+  }
+  await import("node:fs/promises").then((fs) => fs.rm(out, { recursive: true, force: true }));
+  results.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+  console.log(JSON.stringify(results, null, 2));
+  process.exit(0);
 }
 
 const read = await cpu(async () => Number((await connection.runAndReadAll(`SELECT count(*) FROM ${source}`)).getRows()[0][0]));
