@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig, startReceiver } from "@aws-syslog/receiver";
 import { createCa, issueClientCertificate, issueServerCertificate } from "../certs/index.js";
 import { ensureBuilt, runCli } from "../client-config/testing/built-cli.js";
-import { deployOutputs, dlqUrls, healthyKeyPolicy, KEY_ARN, makeHealthy, RECEIVER_GROUP, ROUTE_GROUPS, startTlsServer, STREAMS, type TestTlsServer } from "../doctor/testing/deployment-fixture.js";
+import { deployOutputs, dlqUrls, FORWARDER_GROUPS, healthyKeyPolicy, KEY_ARN, makeHealthy, RECEIVER_GROUP, ROUTE_GROUPS, startTlsServer, STREAMS, type TestTlsServer } from "../doctor/testing/deployment-fixture.js";
 import { startFakeAws, type FakeAws } from "../doctor/testing/fake-aws.js";
 
 /**
@@ -101,11 +101,11 @@ describe("pnpm cli doctor", () => {
     expect([r.code, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).not.toContain("\u001b[");
     const lines = r.stdout.trim().split("\n");
-    for (const name of ["dns", "tls", "kms-key", "kms-policy", ...[...ROUTE_GROUPS, RECEIVER_GROUP].map((g) => `log-group ${g}`), ...STREAMS.map((s) => `firehose ${s}`), "recent-data"]) {
+    for (const name of ["dns", "tls", "kms-key", "kms-policy", ...[...ROUTE_GROUPS, RECEIVER_GROUP, ...FORWARDER_GROUPS].map((g) => `log-group ${g}`), ...STREAMS.map((s) => `firehose ${s}`), "recent-data"]) {
       expect(lines.find((l) => l.includes(` ${name} `)), name).toMatch(/^PASS /);
     }
     expect(r.stdout).toMatch(/^SKIP  mtls-client-accepted +mode tls/m);
-    expect(r.stdout).toContain("12 passed, 0 failed, 2 skipped");
+    expect(r.stdout).toContain("14 passed, 0 failed, 2 skipped");
     expect(r.stdout).toMatch(/tls +TLSv1\.3, chain CN=localhost <- CN=aws-syslog development CA [0-9a-f]{8} verified by ca\.pem, name 127\.0\.0\.1 matches, expires in \d+ days/);
     // Every API was reached through the AWS_ENDPOINT_URL_* variables.
     expect(new Set(fake.calls.map((c) => c.split(".")[0]))).toEqual(new Set(["TrentService", "Logs_20140328", "Firehose_20150804", "AmazonSQS"]));
@@ -153,6 +153,7 @@ describe("pnpm cli doctor", () => {
     s.keys.set(KEY_ARN, { state: "Disabled", policy: healthyKeyPolicy(undefined, "logs.us-east-1.amazonaws.com") });
     s.logGroups.set(ROUTE_GROUPS[1]!, { retentionInDays: 400, events: [] });
     s.logGroups.set(RECEIVER_GROUP, { kmsKeyId: KEY_ARN, events: [] });
+    s.logGroups.delete(FORWARDER_GROUPS[1]!);
     s.logGroups.get(ROUTE_GROUPS[0]!)!.events.splice(0);
     s.logGroups.get(ROUTE_GROUPS[0]!)!.events.push(Date.now() - 20 * 60_000);
     s.streams.set(STREAMS[1]!, "CREATING");
@@ -162,14 +163,16 @@ describe("pnpm cli doctor", () => {
     const rep = report(r.stdout);
     expect(statusOf(rep)).toMatchObject({
       tls: "pass", "kms-key": "fail", "kms-policy": "fail", [`log-group ${ROUTE_GROUPS[0]}`]: "pass", [`log-group ${ROUTE_GROUPS[1]}`]: "fail",
-      [`log-group ${RECEIVER_GROUP}`]: "fail", [`firehose ${STREAMS[0]}`]: "pass", [`firehose ${STREAMS[1]}`]: "fail",
+      [`log-group ${RECEIVER_GROUP}`]: "fail", [`log-group ${FORWARDER_GROUPS[0]}`]: "pass", [`log-group ${FORWARDER_GROUPS[1]}`]: "fail",
+      [`firehose ${STREAMS[0]}`]: "pass", [`firehose ${STREAMS[1]}`]: "fail",
       "dlq syslog-testCloudwatchDlq-1a2b3c4": "fail", "dlq syslog-testArchiveDlq-5d6e7f8": "pass", "recent-data": "fail",
     });
-    expect(rep.failed).toBe(7);
+    expect(rep.failed).toBe(8);
     expect(check(rep, "kms-key")).toMatchObject({ detail: `${KEY_ARN} is Disabled`, fix: expect.stringContaining(`aws kms enable-key --key-id ${KEY_ARN}`) });
     expect(check(rep, "kms-policy").detail).toContain("no statement allows the principal logs.eu-west-1.amazonaws.com");
     expect(check(rep, `log-group ${ROUTE_GROUPS[1]}`)).toMatchObject({ detail: expect.stringContaining("not encrypted with a KMS key"), fix: expect.stringContaining("aws logs associate-kms-key") });
     expect(check(rep, `log-group ${RECEIVER_GROUP}`)).toMatchObject({ detail: expect.stringContaining("no retention"), fix: expect.stringContaining("put-retention-policy") });
+    expect(check(rep, `log-group ${FORWARDER_GROUPS[1]}`)).toMatchObject({ detail: `${FORWARDER_GROUPS[1]} does not exist`, fix: expect.stringContaining("sst deploy") });
     expect(check(rep, `firehose ${STREAMS[1]}`).detail).toBe(`${STREAMS[1]} is CREATING`);
     expect(check(rep, "dlq syslog-testCloudwatchDlq-1a2b3c4")).toMatchObject({ detail: expect.stringContaining("holds 3 messages"), fix: expect.stringContaining("docs/operations.md#dlq-redrive") });
     expect(check(rep, "recent-data").detail).toMatch(/^no event in 2 log groups in the last 15 min/);

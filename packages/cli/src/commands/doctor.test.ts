@@ -76,7 +76,7 @@ describe("doctor: AWS only (no host), region from the key ARN", () => {
     expect(r.out).toMatch(/^PASS  kms-key +arn:aws:kms:eu-west-1:/m);
     const json = await doctor(["--outputs", file, "--json"], { env: awsEnv() });
     const parsed = JSON.parse(json.out) as { ok: boolean; passed: number; skipped: number; checks: { name: string; status: string }[] };
-    expect(parsed).toMatchObject({ ok: true, passed: 10, failed: 0, skipped: 1 });
+    expect(parsed).toMatchObject({ ok: true, passed: 12, failed: 0, skipped: 1 });
     expect(parsed.checks.map((c) => c.name)).toContain(`kms-policy`);
   });
 
@@ -87,7 +87,7 @@ describe("doctor: AWS only (no host), region from the key ARN", () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain("\u001b[31mFAIL\u001b[39m  kms-key");
     expect(r.out).toContain("\u001b[32mPASS\u001b[39m  kms-policy");
-    expect(r.out).toMatch(/\u001b\[31m9 passed, 1 failed, 1 skipped\u001b\[39m\n$/);
+    expect(r.out).toMatch(/\u001b\[31m11 passed, 1 failed, 1 skipped\u001b\[39m\n$/);
     expect(r.err).toContain("checking (no host) and the resources in aws-only.json");
   });
 });

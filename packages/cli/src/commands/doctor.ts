@@ -1,7 +1,7 @@
 import { parseArgv } from "../args.js";
 import { EXIT, UsageError } from "../errors.js";
 import { isInteractive, progress, styleFor, warn, type CliIo } from "../io.js";
-import { DEFAULT_OUTPUTS_FILE, DEFAULT_SINCE_MINUTES, queueName, resolveDoctorTarget } from "../doctor/doctor-target.js";
+import { checkedLogGroups, DEFAULT_OUTPUTS_FILE, DEFAULT_SINCE_MINUTES, queueName, resolveDoctorTarget } from "../doctor/doctor-target.js";
 import { formatJson, formatLine, formatTable, summarize } from "../doctor/report.js";
 import { MIN_DAYS_TO_EXPIRY } from "../doctor/tls-checks.js";
 
@@ -21,7 +21,8 @@ Checks a deployment and prints PASS, FAIL or SKIP for each part, with the fix fo
   recent-data             events arrived in a route log group within --since minutes
 
 What to check comes from the outputs file \`sst deploy\` writes (${DEFAULT_OUTPUTS_FILE}: nlbDnsName,
-nlbMode, kmsKeyArn, logGroups, receiverLogGroup, firehoseStreams, dlqUrls) and the options;
+nlbMode, kmsKeyArn, logGroups, receiverLogGroup, forwarderLogGroups, firehoseStreams, dlqUrls)
+and the options;
 an option wins over the file. AWS region and credentials: --region, AWS_REGION, AWS_PROFILE, …
 (the AWS SDK's usual chain); AWS_ENDPOINT_URL_<SERVICE> is honoured. Nothing is changed.
 
@@ -73,7 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // The names the checks will have, so lines printed as they come line up.
   const width = Math.max(
     "mtls-certless-refused".length,
-    ...[...target.logGroups, ...(target.receiverLogGroup !== undefined ? [target.receiverLogGroup] : [])].map((g) => `log-group ${g}`.length),
+    ...checkedLogGroups(target).map((g) => `log-group ${g}`.length),
     ...target.firehoseStreams.map((n) => `firehose ${n}`.length),
     ...target.dlqUrls.map((u) => `dlq ${queueName(u)}`.length),
   );

@@ -26,6 +26,7 @@ const outputsSchema = z.object({
   kmsKeyArn: z.string().min(1).optional(),
   logGroups: z.array(z.string().min(1)).optional(),
   receiverLogGroup: z.string().min(1).optional(),
+  forwarderLogGroups: z.array(z.string().min(1)).optional(),
   firehoseStreams: z.array(z.string().min(1)).optional(),
   dlqUrls: z.array(z.string().min(1)).optional(),
 });
@@ -61,10 +62,23 @@ export interface DoctorTarget {
   logGroups: string[];
   /** The receiver's own log group: checked like a route group, but not for data. */
   receiverLogGroup: string | undefined;
+  /** The forwarder Lambdas' own log groups: the same. */
+  forwarderLogGroups: string[];
   firehoseStreams: string[];
   dlqUrls: string[];
   /** Where the outputs came from (for messages), or undefined without a file. */
   outputsFile: string | undefined;
+}
+
+/** Every log group doctor checks: the route groups, then the pipeline's own (receiver, forwarder
+ * Lambdas), which are checked the same way except for recent data. */
+export function checkedLogGroups(t: DoctorTarget): string[] {
+  return [...t.logGroups, ...(t.receiverLogGroup !== undefined ? [t.receiverLogGroup] : []), ...t.forwarderLogGroups];
+}
+
+/** Whether the target names any AWS resource to check. */
+export function wantsAws(t: DoctorTarget): boolean {
+  return t.kmsKeyArn !== undefined || checkedLogGroups(t).length + t.firehoseStreams.length + t.dlqUrls.length > 0;
 }
 
 export interface ResolvedTarget {
@@ -150,8 +164,10 @@ export async function resolveDoctorTarget(options: DoctorOptions, io: CliIo): Pr
   const logGroups = outputs.logGroups ?? [];
   const firehoseStreams = outputs.firehoseStreams ?? [];
   const dlqUrls = outputs.dlqUrls ?? [];
+  const forwarderLogGroups = outputs.forwarderLogGroups ?? [];
   const kmsKeyArn = outputs.kmsKeyArn;
-  const usesAws = kmsKeyArn !== undefined || logGroups.length + firehoseStreams.length + dlqUrls.length > 0 || outputs.receiverLogGroup !== undefined;
+  const usesAws = kmsKeyArn !== undefined || logGroups.length + firehoseStreams.length + dlqUrls.length + forwarderLogGroups.length > 0 ||
+    outputs.receiverLogGroup !== undefined;
   if (host === undefined && !usesAws) {
     const where = options.outputs !== undefined
       ? `${file} names no nlbDnsName, kmsKeyArn, logGroups, firehoseStreams or dlqUrls`
@@ -166,7 +182,7 @@ export async function resolveDoctorTarget(options: DoctorOptions, io: CliIo): Pr
   return {
     target: {
       host, port, mode, servername, ca, client, region, sinceMinutes: parseSince(options.since),
-      kmsKeyArn, logGroups, receiverLogGroup: outputs.receiverLogGroup, firehoseStreams, dlqUrls, outputsFile: file,
+      kmsKeyArn, logGroups, receiverLogGroup: outputs.receiverLogGroup, forwarderLogGroups, firehoseStreams, dlqUrls, outputsFile: file,
     },
     warnings,
   };

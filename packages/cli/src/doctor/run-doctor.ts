@@ -2,7 +2,7 @@ import { AwsChecks } from "./aws-calls.js";
 import { createDoctorClients, destroyDoctorClients, type DoctorClients } from "./aws-clients.js";
 import { skipped, type CheckResult } from "./check-result.js";
 import { checkDns, systemLookup, type LookupAddresses } from "./dns-check.js";
-import type { DoctorTarget } from "./doctor-target.js";
+import { checkedLogGroups, wantsAws, type DoctorTarget } from "./doctor-target.js";
 import { dlqCheck, firehoseCheck } from "./delivery-checks.js";
 import { kmsChecks } from "./kms-checks.js";
 import { logGroupCheck, recentDataCheck } from "./logs-checks.js";
@@ -45,8 +45,7 @@ export async function runDoctor(t: DoctorTarget, deps: DoctorDeps): Promise<Chec
     }
   }
 
-  const awsWanted = t.kmsKeyArn !== undefined || t.logGroups.length + t.firehoseStreams.length + t.dlqUrls.length > 0 || t.receiverLogGroup !== undefined;
-  if (!awsWanted || t.region === undefined) {
+  if (!wantsAws(t) || t.region === undefined) {
     add(skipped("aws", "no AWS resources: the outputs file (kmsKeyArn, logGroups, firehoseStreams, dlqUrls) was not given", "run in the directory sst deploy wrote .sst/outputs.json to, or pass --outputs"));
     return results;
   }
@@ -54,7 +53,7 @@ export async function runDoctor(t: DoctorTarget, deps: DoctorDeps): Promise<Chec
   const endpointOf = (service: string) => deps.env[`AWS_ENDPOINT_URL_${ENDPOINT_ENV[service] ?? ""}`] ?? deps.env["AWS_ENDPOINT_URL"] ?? `its ${t.region} endpoint`;
   const aws = new AwsChecks(endpointOf);
   try {
-    const groups = [...t.logGroups, ...(t.receiverLogGroup !== undefined ? [t.receiverLogGroup] : [])];
+    const groups = checkedLogGroups(t);
     add(...(await kmsChecks(clients.kms, aws, t.kmsKeyArn, t.region, groups)));
     for (const g of groups) add(await logGroupCheck(clients.logs, aws, g, t.kmsKeyArn));
     for (const s of t.firehoseStreams) add(await firehoseCheck(clients.firehose, aws, s));

@@ -32,7 +32,7 @@ afterAll(() => mtls.close());
 function target(over: Partial<DoctorTarget>): DoctorTarget {
   return {
     host: "127.0.0.1", port: mtls.port, mode: "mtls", servername: "127.0.0.1", ca: { label: "ca.pem", pem: ca.certPem }, client: undefined,
-    region: undefined, sinceMinutes: 15, kmsKeyArn: undefined, logGroups: [], receiverLogGroup: undefined, firehoseStreams: [], dlqUrls: [], outputsFile: undefined,
+    region: undefined, sinceMinutes: 15, kmsKeyArn: undefined, logGroups: [], receiverLogGroup: undefined, forwarderLogGroups: [], firehoseStreams: [], dlqUrls: [], outputsFile: undefined,
     ...over,
   };
 }

@@ -12,6 +12,7 @@ export const ACCOUNT = "123456789012";
 export const KEY_ARN = `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 export const ROUTE_GROUPS = ["/var/log/messages", "/var/log/secure"];
 export const RECEIVER_GROUP = "/aws-syslog/test/receiver";
+export const FORWARDER_GROUPS = ["/aws-syslog/test/forwarder-cloudwatch", "/aws-syslog/test/forwarder-archive"];
 export const STREAMS = ["syslog-test-0", "syslog-test-1"];
 
 /** The CloudWatch Logs statement as infra/keys.ts writes it, and the account's own. */
@@ -38,7 +39,7 @@ export function makeHealthy(state: FakeAwsState, endpoint: string, now = Date.no
   state.keys.clear();
   state.keys.set(KEY_ARN, { state: "Enabled", policy: healthyKeyPolicy() });
   state.logGroups.clear();
-  for (const g of [...ROUTE_GROUPS, RECEIVER_GROUP]) state.logGroups.set(g, { retentionInDays: 400, kmsKeyId: KEY_ARN, events: [] });
+  for (const g of [...ROUTE_GROUPS, RECEIVER_GROUP, ...FORWARDER_GROUPS]) state.logGroups.set(g, { retentionInDays: 400, kmsKeyId: KEY_ARN, events: [] });
   state.logGroups.get(ROUTE_GROUPS[0]!)!.events.push(now - 60_000);
   state.streams.clear();
   for (const s of STREAMS) state.streams.set(s, "ACTIVE");
@@ -50,7 +51,7 @@ export function makeHealthy(state: FakeAwsState, endpoint: string, now = Date.no
 export function deployOutputs(endpoint: string, mode: "tls" | "mtls" = "tls"): Record<string, unknown> {
   return {
     nlbDnsName: "127.0.0.1", nlbMode: mode, elasticIps: [], stagingBucket: "syslog-test-staging", archiveBucket: "syslog-test-archive",
-    firehoseStreams: STREAMS, logGroups: ROUTE_GROUPS, receiverLogGroup: RECEIVER_GROUP, glueDatabase: "syslog_test_syslog",
+    firehoseStreams: STREAMS, logGroups: ROUTE_GROUPS, receiverLogGroup: RECEIVER_GROUP, forwarderLogGroups: FORWARDER_GROUPS, glueDatabase: "syslog_test_syslog",
     athenaWorkgroup: "syslog-test", kmsKeyArn: KEY_ARN, dlqUrls: dlqUrls(endpoint),
   };
 }
