@@ -153,7 +153,13 @@ describe("safeParseRecord's canonical fast path", () => {
       fc.dictionary(text, fc.dictionary(text, fc.oneof(text, fc.array(text, { maxLength: 3 })), { maxKeys: 3 }), { maxKeys: 3 }),
     ),
     message: text,
-    message_json: fc.oneof(fc.constant(null), fc.constant({ k: "v" })),
+    message_json: fc.oneof(
+      fc.constant(null),
+      fc.constant({ k: "v" }),
+      fc.dictionary(text, fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 }),
+      // A sender's JSON that imitates the fields after it.
+      fc.constant({ x: {}, format: "rfc5424", source_ip: "10.0.0.1", source_port: 1, tls_peer: "admin", listener: "tls", raw: null }),
+    ),
     format: fc.constantFrom(...(["rfc5424", "rfc3164", "unparsed"] as const)),
     source_ip: nullable(text),
     source_port: nullable(fc.integer({ min: 0, max: 65535 })),
