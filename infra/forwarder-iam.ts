@@ -47,9 +47,18 @@ export function forwarderPermissions(a: ForwarderIamArgs): Permission[] {
   ];
 }
 
-/** Records per invocation and how long SQS may wait to fill a batch. */
-export const SQS_BATCH_SIZE = 10;
-export const SQS_BATCH_WINDOW_S = 5;
+/**
+ * One staging object per invocation. Under load an object holds Firehose's whole 64 MiB buffer
+ * of gzip (~580k records at the benchmark's compression): ~5 CPU-s for the CloudWatch half
+ * (docs/PERFORMANCE.md), 15–30 s on the 512 MB function's ~0.3 vCPU with the PutLogEvents calls.
+ * Ten of them in one invocation, as a backlog after an outage delivers them, could pass the 300 s
+ * timeout; a timed-out invocation is received again whole, so the object it was cut off in is
+ * sent again from its start (duplicates) and every message of the batch moves one receive closer
+ * to the DLQ. Parallelism comes from maximumConcurrency instead: 10 objects at a time per queue,
+ * as ten 10-message batches processed one message at a time gave. (Small objects, at low
+ * traffic, arrive about one a minute per Firehose stream, so batching them saved nothing.)
+ */
+export const SQS_BATCH_SIZE = 1;
 /** Upper bound on concurrent invocations per queue, so a backlog cannot exhaust the account's
  * Lambda concurrency or CloudWatch Logs' PutLogEvents quota. */
 export const SQS_MAX_CONCURRENCY = 10;
@@ -59,7 +68,6 @@ export function createEventSourceMapping(name: string, a: { functionArn: pulumi.
     eventSourceArn: a.queueArn,
     functionName: a.functionArn,
     batchSize: SQS_BATCH_SIZE,
-    maximumBatchingWindowInSeconds: SQS_BATCH_WINDOW_S,
     // Handlers return SQS partial batch responses: only failed messages are retried.
     functionResponseTypes: ["ReportBatchItemFailures"],
     scalingConfig: { maximumConcurrency: SQS_MAX_CONCURRENCY },

@@ -104,8 +104,10 @@ describe("forwarder permissions and event source mapping", () => {
     expect(p.flatMap((x) => x.actions)).not.toContain("s3:PutObjectTagging");
   });
 
-  it("mapping reports batch item failures and caps concurrency", () => {
+  it("mapping hands over one staging object per invocation, reports batch item failures and caps concurrency", () => {
     const esm = one("aws:lambda/eventSourceMapping:EventSourceMapping").inputs;
+    expect(esm.batchSize).toBe(1);
+    expect(esm.maximumBatchingWindowInSeconds).toBeUndefined();
     expect(esm.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     expect(esm.scalingConfig.maximumConcurrency).toBeGreaterThanOrEqual(2);
     expect(esm.eventSourceArn).toMatch(/tArchiveQueue/);

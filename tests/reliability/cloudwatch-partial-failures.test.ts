@@ -23,7 +23,8 @@ const MEMBERS_PER_OBJECT = 4;
 const HOSTS = 8;
 /** infra/fanout.ts MAX_RECEIVE_COUNT (SQS redrive policy): the 5th failed receive goes to the DLQ. */
 const MAX_RECEIVE_COUNT = 5;
-/** infra/forwarder-iam.ts SQS_BATCH_SIZE. */
+/** Messages per simulated SQS batch: more than infra/forwarder-iam.ts SQS_BATCH_SIZE (1), so the
+ * handler's partial batch responses and its one-at-a-time processing are exercised too. */
 const SQS_BATCH_SIZE = 10;
 const BUCKET = "staging";
 const PUT_FAIL_RATE = 0.05;

@@ -18,14 +18,16 @@ interface FakeCloudWatchLogs {
 }
 
 /** A tiny fake S3 (path-style GetObject, GetObjectTagging, PutObjectTagging) on loopback. */
-function startFakeS3(): Promise<{ endpoint: string; objects: Map<string, Buffer>; tags: Map<string, string>; server: Server }> {
+function startFakeS3(): Promise<{ endpoint: string; objects: Map<string, Buffer>; tags: Map<string, string>; requests: string[]; server: Server }> {
   const objects = new Map<string, Buffer>();
   const tags = new Map<string, string>(); // "bucket/key" → raw Tagging XML
+  const requests: string[] = []; // "bucket/key" of each request, in arrival order
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://x");
     const path = decodeURIComponent(url.pathname.slice(1));
+    requests.push(path);
     const xml = (status: number, body: string) => res.writeHead(status, { "content-type": "application/xml" }).end(body);
     if (!objects.has(path)) return xml(404, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
     if (url.searchParams.has("tagging")) {
@@ -39,7 +41,7 @@ function startFakeS3(): Promise<{ endpoint: string; objects: Map<string, Buffer>
     res.writeHead(200, { "content-type": "application/octet-stream", etag: '"e1"' }).end(objects.get(path));
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
-    resolve({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, objects, tags, server });
+    resolve({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, objects, tags, requests, server });
   }));
 }
 
@@ -103,6 +105,18 @@ describe("cloudwatch handler (fake S3 and CloudWatch Logs on loopback)", () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(cwl.calls.filter((c) => c.operation === "PutLogEvents").length).toBe(putsBefore);
     expect(eventsIn("/var/log/secure")).toHaveLength(1);
+  });
+
+  it("forwards the objects of a batch one at a time (each is bounded in memory, not several at once)", async () => {
+    const keys = ["obj-a", "obj-b", "obj-c"].map((k) => `staging/2026/11/23/${k}.gz`);
+    for (const key of keys) s3.objects.set(`staging/${key}`, gzipSync(serializeRecord(records[1]!)));
+    s3.requests.length = 0;
+    const response = await handler(event(...keys.map((key, i): [string, string] => [`m${i}`, s3Notification([{ bucket: "staging", key }])])), context);
+    expect(response.batchItemFailures).toEqual([]);
+    // Tag check, GetObject, tag: each object's requests all come before the next object's.
+    const order = s3.requests.filter((path, i, all) => i === 0 || all[i - 1] !== path);
+    expect(order).toEqual(keys.map((key) => `staging/${key}`));
+    expect(s3.requests.length).toBeGreaterThanOrEqual(keys.length * 3);
   });
 
   it("reports a batch item failure when CloudWatch keeps throttling, and forwards on redelivery", async () => {

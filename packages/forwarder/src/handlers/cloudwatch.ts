@@ -10,7 +10,10 @@ import { s3ObjectsFromSqsRecord } from "./s3-event.js";
 
 // SQS (S3 ObjectCreated notifications of the staging bucket) → CloudWatch Logs. A message
 // that throws is reported as a batch item failure; SQS redelivers it, then moves it to the
-// DLQ after maxReceiveCount. Clients and config are built once per Lambda instance.
+// DLQ after maxReceiveCount. Clients and config are built once per Lambda instance. Messages
+// run one at a time (Powertools would run a batch's in parallel): the events held while
+// batching (32 MiB, core/log-batches.ts) are bounded per object, and the 512 MB function is
+// sized for one (the benchmark's 100 MB object peaks at ~250–300 MiB RSS).
 const config = forwarderConfig();
 const logger = new Logger({ serviceName: "forwarder-cloudwatch", logLevel: config.logLevel.toUpperCase() as "INFO" });
 const store = new S3StagingObjects(new S3Client({ forcePathStyle: config.s3ForcePathStyle }));
@@ -35,4 +38,4 @@ async function forwardMessage(record: SQSRecord): Promise<void> {
 }
 
 export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, forwardMessage, processor, { context });
+  processPartialResponse(event, forwardMessage, processor, { context, processInParallel: false });
