@@ -5,7 +5,7 @@ import { closed, startTestReceiver, tcpClient, tlsClient, until } from "../../te
 import type { Ack, Sink } from "../sinks/sink.js";
 import { nextTxnr, RELP_MAX_TXNR } from "./relp-connection.js";
 import { encodeRelpFrame } from "./relp-parser.js";
-import { receiverPerTest } from "./testing/receiver-per-test.js";
+import { receiverPerTest } from "../../test/receiver-per-test.js";
 import { Client, OFFERS } from "./testing/relp-client.js";
 
 const t = receiverPerTest();

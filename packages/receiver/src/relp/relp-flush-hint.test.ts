@@ -7,7 +7,7 @@ import { Registry } from "../metrics.js";
 import { firehoseSinkConfigSchema } from "../sinks/firehose/config.js";
 import { FirehoseSink } from "../sinks/firehose/firehose-sink.js";
 import { encodeRelpFrame } from "./relp-parser.js";
-import { receiverPerTest } from "./testing/receiver-per-test.js";
+import { receiverPerTest } from "../../test/receiver-per-test.js";
 import { Client, OFFERS } from "./testing/relp-client.js";
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll } from "vitest";
-import type { TestReceiver } from "../../../test/harness.js";
-import { makePki, type Pki } from "../../../test/pki.js";
+import type { TestReceiver } from "./harness.js";
+import { makePki, type Pki } from "./pki.js";
 
 export interface ReceiverPerTest {
   /** Made once for the file (openssl is slow). */
