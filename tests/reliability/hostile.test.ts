@@ -134,8 +134,14 @@ describe("hostile clients beside a legitimate TLS sender", () => {
     const bigText = (i: number) => `${overTag} #${i} ${"x".repeat(OVERSIZE_BYTES)}`;
     const bigFrame = (i: number) => (i % 2 ? octetCounted(rfc5424(HEADER, "-", bigText(i))) : `${rfc5424(HEADER, "-", bigText(i))}\n`);
     const oversize = Promise.all([0, 1, 2].map((c) => sendOnce(receiver.port, Buffer.from(Array.from({ length: 10 }, (_, i) => bigFrame(c * 10 + i)).join("")), true)));
+    // Plain garbage starts with text, as a misconfigured sender's bytes do. Wholly random bytes
+    // sometimes begin like a TLS record header, and OpenSSL then waits for the rest and sees the
+    // peer go ("socket hang up", RCV_TLS_HANDSHAKE_FAILED) instead of calling them plain bytes:
+    // 5 of 2,000 connections in a loopback trial (so a run of 10 missed one now and then), 0 of
+    // 1,000 with this prefix.
+    const plainGarbage = () => Buffer.concat([Buffer.from("garbage "), randomBytes(65_528)]);
     const garbage = Promise.all([
-      ...Array.from({ length: 10 }, () => sendOnce(receiver.port, randomBytes(65_536), false)),
+      ...Array.from({ length: 10 }, () => sendOnce(receiver.port, plainGarbage(), false)),
       ...Array.from({ length: 5 }, () => sendOnce(receiver.port, randomBytes(65_536), true)),
     ]);
     await sleep(500);
