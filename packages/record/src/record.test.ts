@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { isRecordShape, parseRecord, RecordError, safeParseRecord, serializeRecord, syslogRecordSchema, type SyslogRecord } from "./record.js";
+import { isRecordShape, ownString, parseRecord, RecordError, safeParseRecord, serializeRecord, syslogRecordSchema, type SyslogRecord } from "./record.js";
 
 const sample: SyslogRecord = {
   v: 1,
@@ -221,5 +221,15 @@ describe("safeParseRecord's canonical fast path", () => {
     const withSd = { ...sample, message: "login", message_json: null, structured_data: { "meta@1": { a: ["x", "y"], b: "z" }, e: {} } };
     expect(safeParseRecord(serializeRecord(withSd))).toEqual({ success: true, record: withSd, plain: true });
     expect(safeParseRecord(serializeRecord(sample))).toMatchObject({ success: true, plain: false }); // message_json: JSON.parse
+  });
+});
+
+describe("ownString", () => {
+  it("keeps the text exactly, lone surrogates included", () => {
+    fc.assert(fc.property(fc.string({ unit: "binary" }), fc.nat(), (text, at) => {
+      const slice = (text + "padding to make a slice").slice(at % (text.length + 1));
+      expect(ownString(slice)).toBe(slice);
+    }));
+    expect(ownString("\ud800 lone, long enough to copy")).toBe("\ud800 lone, long enough to copy");
   });
 });

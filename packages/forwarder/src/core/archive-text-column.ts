@@ -13,6 +13,7 @@
  * files are byte-for-byte the same.
  */
 
+import { ownString } from "@aws-syslog/record";
 import type { ArchiveValue } from "./archive-schema.js";
 
 /** First buffer of a column; later ones double up to MAX_CHUNK_BYTES. Small, because a staging
@@ -127,7 +128,7 @@ export class LabelColumn {
     }
     let own = this.table.get(value);
     if (own === undefined) {
-      own = ownCopy(value);
+      own = ownString(value);
       this.table.set(own, own);
     }
     this.values.push(own);
@@ -139,11 +140,4 @@ export class LabelColumn {
     this.values = [];
     return values;
   }
-}
-
-/** A string that shares no storage with `value`'s parent (a round trip through UTF-8 bytes
- * builds a new flat string; lone surrogates would not survive it, so those keep the original). */
-function ownCopy(value: string): string {
-  const copy = Buffer.from(value, "utf8").toString("utf8");
-  return copy === value ? copy : value;
 }

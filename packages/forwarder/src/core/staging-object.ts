@@ -2,7 +2,7 @@ import { isAscii } from "node:buffer";
 import { Readable, pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { StringDecoder } from "node:string_decoder";
-import { safeParseRecord, type SyslogRecord } from "@aws-syslog/record";
+import { ownString, safeParseRecord, type SyslogRecord } from "@aws-syslog/record";
 import { StagingObjectError } from "../errors.js";
 
 /** One line of a staging object: a record, or the reason it is not one (a value, not a throw). */
@@ -101,14 +101,8 @@ function parseLine(text: string, lineNumber: number, ascii: boolean): StagingLin
   const parsed = safeParseRecord(trimmed);
   return parsed.success
     ? { ok: true, record: parsed.record, lineNumber, printable: ascii && parsed.plain }
-    // A copy (see detach): a slice of the chunk's text would keep all 64 KiB of it alive.
-    : { ok: false, lineNumber, error: parsed.error, text: detach(trimmed) };
-}
-
-/** A string with its own characters: V8 keeps a slice's whole parent string alive, and
- * concatenation then substring makes it copy instead. */
-function detach(s: string): string {
-  return (" " + s).slice(1);
+    // A copy: a slice of the chunk's text would keep all 64 KiB of it alive.
+    : { ok: false, lineNumber, error: parsed.error, text: ownString(trimmed) };
 }
 
 function isZlibError(err: unknown): boolean {
