@@ -26,7 +26,7 @@ export default $config({
     const { createEdge, HEALTH_PORT } = await import("./infra/edge.js");
     const compute = await import("./infra/compute.js");
     const { createEventSourceMapping, forwarderPermissions } = await import("./infra/forwarder-iam.js");
-    const { ARCHIVE_FUNCTION_ENVIRONMENT } = await import("./infra/forwarder-runtime.js");
+    const { ARCHIVE_FUNCTION_ENVIRONMENT, CLOUDWATCH_FUNCTION_ENVIRONMENT } = await import("./infra/forwarder-runtime.js");
     const { lambdaRuntimePermissions, serviceTrustPolicy } = await import("./infra/iam.js");
     const { createAnalytics } = await import("./infra/analytics.js");
     const { createAlarms } = await import("./infra/alarms.js");
@@ -155,7 +155,7 @@ export default $config({
           FORWARDER_ARCHIVE_BUCKET: storage.archive.name,
           FORWARDER_ARCHIVE_PREFIX: archivePrefix,
           // Parquet codec and V8 young generation, measured on Node 22 (infra/forwarder-runtime.ts).
-          ...(consumer === "archive" ? ARCHIVE_FUNCTION_ENVIRONMENT : {}),
+          ...(consumer === "archive" ? ARCHIVE_FUNCTION_ENVIRONMENT : CLOUDWATCH_FUNCTION_ENVIRONMENT),
         },
         transform: {
           role: (args) => {

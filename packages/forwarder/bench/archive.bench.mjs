@@ -6,7 +6,7 @@
 //
 //   pnpm --filter @aws-syslog/forwarder build
 //   node packages/forwarder/bench/archive.bench.mjs [--mb 100] [--compression gzip|snappy|zstd|none]
-//        [--spread-hours 0] [--hostnames short|ec2]
+//        [--spread-hours 0] [--hostnames short|ec2] [--rounds 3]
 //
 // FORWARDER_ARCHIVE_* variables in the environment apply to the run (e.g.
 // FORWARDER_ARCHIVE_ROW_GROUP_ROWS=5000), over the production defaults. On the Lambdas' runtime:
@@ -37,6 +37,9 @@
 //   --spread-hours 48: 398-412 -> 297); files byte-for-byte the same.
 //   The archive Lambda before (gzip, 4 MiB semi-space) and after (zstd, 16 MiB, new code):
 //   38k -> 47k rows per CPU-second (1.24x, per-round ratios 1.22-1.43), RSS 299-308 -> 181-184.
+// 2026-11-23 22:18 UTC, b9e4c5f, --compression zstd --rounds 5, Node 22 with a 16 MiB semi-space:
+//   first round 67-69k, warm (median of rounds 2-5) 86-92k rows per CPU-second; decode alone
+//   warm 207-250k; everything after decode warm ~146k. docs/PERFORMANCE.md has the table.
 // The 200k rows/s goal is not met. Profile (self time): JSON.parse + isRecordShape 20%, the
 // forwarder's own code 16%, GC 14%, hyparquet-writer 13%, zlib 11%; decoding alone is below the
 // goal. Tried and dropped: apache-arrow builders + parquet-wasm, 4x slower here (the Arrow JS
@@ -119,10 +122,10 @@ async function main() {
   }, null, 2));
 }
 
-/** The round with the median CPU time (null when there is none). */
+/** The round with the median CPU time (of two, the slower; null when there is none). */
 function median(rounds) {
   if (rounds.length === 0) return null;
-  return [...rounds].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor((rounds.length - 1) / 2)];
+  return [...rounds].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor(rounds.length / 2)];
 }
 
 async function generate() {

@@ -95,8 +95,8 @@ async function measure(path) {
   process.stdout.write(JSON.stringify({
     node: process.version, records: stats.records, events: stats.events, eventsSent: stats.eventsSent, batches,
     first: rounds[0],
-    // Median (by CPU time) of the rounds after the first: a warm function's steady state.
-    warm: rounds.length > 1 ? [...rounds.slice(1)].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor((rounds.length - 2) / 2)] : null,
+    // Median (by CPU time; of two, the slower) of the rounds after the first: a warm function's steady state.
+    warm: rounds.length > 1 ? [...rounds.slice(1)].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor((rounds.length - 1) / 2)] : null,
     rounds,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   }));
