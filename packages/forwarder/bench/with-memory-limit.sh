@@ -24,5 +24,8 @@ else
   exit 2
 fi
 trap 'rmdir "$dir" 2>/dev/null || true' EXIT
+# A benchmark harness stops its receiver with SIGTERM to the process group: exit (running the
+# EXIT trap) once the command, which got the signal too, has gone.
+trap 'exit 143' TERM INT
 # A child joins the cgroup and becomes the command; this shell waits, then removes the group.
 bash -c 'echo $$ >"$1/cgroup.procs"; shift; exec "$@"' _ "$dir" "$@"
