@@ -40,11 +40,12 @@
 // 2026-11-23 22:18 UTC, b9e4c5f, --compression zstd --rounds 5, Node 22 with a 16 MiB semi-space:
 //   first round 67-69k, warm (median of rounds 2-5) 86-92k rows per CPU-second; decode alone
 //   warm 207-250k; everything after decode warm ~146k. docs/PERFORMANCE.md has the table.
-// The 200k rows/s goal is not met. Profile (self time): JSON.parse + isRecordShape 20%, the
-// forwarder's own code 16%, GC 14%, hyparquet-writer 13%, zlib 11%; decoding alone is below the
-// goal. Tried and dropped: apache-arrow builders + parquet-wasm, 4x slower here (the Arrow JS
-// builders dominate). DuckDB NDJSON -> Parquet ZSTD, one thread: ~357k rows per CPU-second
-// (see docs/PERFORMANCE.md for why it is not adopted yet).
+// The 200k rows/s goal is not met. Profile of a warm run (self time): the canonical parse
+// (regex, record, copies) ~25%, the archive's own column code ~18%, GC ~15%, hyparquet-writer
+// ~12%, zlib ~4%. Tried and dropped: apache-arrow builders + parquet-wasm, 4x slower here (the
+// Arrow JS builders dominate; re-measured 2026-11-23: 31-36k rows per CPU-second for the encoding
+// alone against 85-150k for hyparquet-writer). DuckDB reading the object itself:
+// docs/PERFORMANCE.md ("DuckDB for the archive") has the figures and what adopting it needs.
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
