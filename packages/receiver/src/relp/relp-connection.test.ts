@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
-import { connect, type Socket } from "node:net";
-import { describe, expect, it } from "vitest";
+import { connect, Socket } from "node:net";
+import { describe, expect, it, vi } from "vitest";
 import { closed, startTestReceiver, tcpClient, tlsClient, until } from "../../test/harness.js";
 import type { Ack, Sink } from "../sinks/sink.js";
 import { nextTxnr, RELP_MAX_TXNR } from "./relp-connection.js";
@@ -39,6 +39,23 @@ class HeldSink extends EventEmitter implements Sink {
 const relpPort = () => t.rx!.handle.addresses.relp!.port;
 const counter = (name: string) => t.rx!.handle.metrics.counter(name, "");
 
+/**
+ * Records the sockets Nagle's algorithm is switched off on, by the peer port they serve. rsp
+ * frames are small writes that the sender's window waits on: with Nagle one sits until the
+ * sender's delayed ACK (~40 ms) whenever an earlier one is unacknowledged, which capped a
+ * windowSize-128 sender at ~2,800 msgs/s (docs/PERFORMANCE.md). A timing test would be flaky;
+ * this checks the cause.
+ */
+function watchNoDelay(): { peers: number[]; restore: () => void } {
+  const peers: number[] = [];
+  const original = Socket.prototype.setNoDelay;
+  const spy = vi.spyOn(Socket.prototype, "setNoDelay").mockImplementation(function (this: Socket, noDelay?: boolean) {
+    if (noDelay !== false && this.remotePort !== undefined) peers.push(this.remotePort);
+    return original.call(this, noDelay);
+  });
+  return { peers, restore: () => spy.mockRestore() };
+}
+
 describe("RELP session, plain listener", () => {
   it("answers open with its offers and acks each syslog command only once the sink stored it, in order", async () => {
     const sink = new HeldSink();
@@ -65,6 +82,20 @@ describe("RELP session, plain listener", () => {
     await c.waitFor(5);
     expect(c.summary()[4]).toBe("5 rsp");
     await closed(c.socket);
+  });
+
+  it("switches Nagle's algorithm off on each RELP connection, plain and TLS", async () => {
+    const noDelay = watchNoDelay();
+    try {
+      t.rx = await startTestReceiver(t.pki, { RECEIVER_RELP_PORT: "0", RECEIVER_RELP_TLS_PORT: "0" });
+      const plain = await Client.connect(tcpClient(relpPort()));
+      await plain.open();
+      const tls = await Client.connect(tlsClient(t.rx.handle.addresses.relpTls!.port, t.pki, t.pki.clients.awsSyslog));
+      await tls.open();
+      expect(noDelay.peers).toEqual(expect.arrayContaining([plain.socket.localPort, tls.socket.localPort]));
+    } finally {
+      noDelay.restore();
+    }
   });
 
   it("acks on receipt with RECEIVER_RELP_ACK=received", async () => {
