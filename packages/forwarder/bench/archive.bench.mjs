@@ -95,7 +95,7 @@ async function main() {
   const first = (m) => m.rounds[0];
   const warm = (m) => median(m.rounds.slice(1));
   const rates = (m, r) => r && {
-    seconds: round(r.seconds), cpuSeconds: round(r.cpuSeconds),
+    records: r.records, seconds: round(r.seconds), cpuSeconds: round(r.cpuSeconds),
     rowsPerSecond: Math.round(m.records / r.seconds), rowsPerCpuSecond: Math.round(m.records / r.cpuSeconds),
   };
   const encodeOnly = (pick) => {
@@ -183,7 +183,7 @@ async function measure(path) {
       earlyCloses = result.earlyCloses;
     }
     const cpu = process.cpuUsage(cpu0);
-    rounds.push({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+    rounds.push({ seconds: Number(process.hrtime.bigint() - t0) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6, records });
   }
   let ndjsonBytes = 0; // counted after the rounds, without holding the file
   for await (const chunk of createReadStream(path).pipe((await import("node:zlib")).createGunzip())) ndjsonBytes += chunk.length;

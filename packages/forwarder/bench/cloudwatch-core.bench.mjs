@@ -88,7 +88,7 @@ async function measure(path) {
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     rounds.push({
-      seconds: +seconds.toFixed(2), cpuSeconds: +cpuSeconds.toFixed(2),
+      eventsSent: stats.eventsSent, seconds: +seconds.toFixed(2), cpuSeconds: +cpuSeconds.toFixed(2),
       eventsPerSecond: Math.round(stats.eventsSent / seconds), eventsPerCpuSecond: Math.round(stats.eventsSent / cpuSeconds),
     });
   }
